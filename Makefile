@@ -1,0 +1,77 @@
+# The workbook's front door. `make help` lists the targets.
+#   make run-step 6          make check-step 4 PROJECT=~/my-chat       make diff-step 5
+# A step number may follow the target as a word (make run-step 6) or be given as STEP=6.
+
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
+
+# `make run-step 6`: take the word after the target as the step number.
+STEP_TARGETS := run-step check-step diff-step watch-step
+ifneq ($(filter $(STEP_TARGETS),$(firstword $(MAKECMDGOALS))),)
+  STEP ?= $(word 2,$(MAKECMDGOALS))
+  ifneq ($(STEP),)
+    $(eval $(STEP):;@:)
+  endif
+endif
+
+# Our private Redis (`make redis`) when it runs and REDIS_URL is not set.
+REDIS_URL ?= $(shell cat .redis/url 2>/dev/null)
+ifneq ($(REDIS_URL),)
+  export REDIS_URL
+endif
+
+.PHONY: help setup run run-step check-step check test lint redis redis-stop diff-step need-step
+
+help:
+	@echo "make setup               create .venv and install the dependencies (quiet when done)"
+	@echo "make run                 the finished chat (step 07) on http://127.0.0.1:8000/chat/"
+	@echo "make run-step N          step N's chat under Daphne on http://127.0.0.1:8000/chat/"
+	@echo "make check-step N [PROJECT=DIR] [ARGS='--lang en -v']   check step N (your project with PROJECT)"
+	@echo "make check               every reference step, with a per-check summary"
+	@echo "make test                all the tests (needs Redis, Chromium and chromedriver)"
+	@echo "make redis / redis-stop  a private redis-server on a free loopback port"
+	@echo "make diff-step N         what step N changes against step N-1"
+	@echo "make lint                ruff"
+
+setup: $(STAMP)
+	@:
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	@PYTHONWARNINGS=ignore $(PY) -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+need-step:
+	@test -n "$(STEP)" || { echo "Which step? e.g. make $(firstword $(MAKECMDGOALS)) 4  (or STEP=4)"; exit 2; }
+
+run: setup
+	@$(PY) -m tools.run_step 7
+
+run-step: setup need-step
+	@$(PY) -m tools.run_step $(STEP)
+
+check-step: setup need-step
+	@$(PY) -m checker check $(STEP) $(if $(PROJECT),--project "$(PROJECT)") $(ARGS)
+
+check: setup
+	@$(PY) -m checker check all $(ARGS)
+
+diff-step: setup need-step
+	@$(PY) -m checker diff $(STEP)
+
+test: setup
+	@$(PY) -m pytest $(ARGS)
+
+lint: setup
+	@$(PY) -m ruff check checker tools tests steps
+
+redis:
+	@$(or $(wildcard $(PY)),$(PYTHON)) -m tools.redis_server start
+
+redis-stop:
+	@$(or $(wildcard $(PY)),$(PYTHON)) -m tools.redis_server stop

@@ -1,0 +1,63 @@
+"""Walking a project's ASGI application: routers, middleware and the consumer a path reaches."""
+
+from __future__ import annotations
+
+from django.urls.exceptions import Resolver404
+
+# Attributes under which Channels' and Django's wrappers keep the application they wrap.
+INNER_ATTRS = ("inner", "application", "app")
+
+
+def protocol_app(application, protocol: str):
+    """The application a ProtocolTypeRouter sends `protocol` to, or None."""
+    mapping = getattr(application, "application_mapping", None)
+    if mapping is None:
+        return None
+    return mapping.get(protocol)
+
+
+def layers(app):
+    """The wrappers from `app` down to the first URLRouter or consumer, outermost first."""
+    seen = set()
+    while app is not None and id(app) not in seen:
+        seen.add(id(app))
+        yield app
+        if hasattr(app, "routes") or hasattr(app, "consumer_class"):
+            return
+        app = next((getattr(app, a) for a in INNER_ATTRS if getattr(app, a, None)), None)
+
+
+def find(app, kind: type):
+    return next((layer for layer in layers(app) if isinstance(layer, kind)), None)
+
+
+def route_patterns(app) -> list[str]:
+    """Every WebSocket route pattern, as written in routing.py, nested routers joined."""
+    router = next((layer for layer in layers(app) if hasattr(layer, "routes")), None)
+    if router is None:
+        return []
+    found = []
+    for route in router.routes:
+        pattern = str(route.pattern)
+        inner = route_patterns(route.callback)
+        found.extend(pattern + p for p in inner) if inner else found.append(pattern)
+    return found
+
+
+def routed_consumer(app, path: str):
+    """The consumer class that `path` reaches, resolved as URLRouter does it; None if none."""
+    router = next((layer for layer in layers(app) if hasattr(layer, "routes")), None)
+    if router is None:
+        last = list(layers(app))[-1] if app is not None else None
+        return getattr(last, "consumer_class", None)
+    path = path.lstrip("/")
+    for route in router.routes:
+        try:
+            match = route.pattern.match(path)
+        except Resolver404:
+            continue
+        if match:
+            found = routed_consumer(route.callback, match[0])
+            if found is not None:
+                return found
+    return None

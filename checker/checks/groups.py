@@ -1,0 +1,171 @@
+"""Rooms as groups on the channel layer: the layer itself, broadcast, isolation, leaving,
+an idle client, and what a sync or an async consumer does to the other connections."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import time
+
+from checker.checks import check
+from checker.checks.sockets import expect_message, show
+from checker.recording_layer import SLOW_MARKER
+from checker.result import CheckFailed
+
+
+def layer_backend(ctx) -> str:
+    layers = getattr(ctx.settings, "CHANNEL_LAYERS", None) or {}
+    if "default" not in layers:
+        raise CheckFailed("layer-missing")
+    return layers["default"].get("BACKEND", "")
+
+
+def redis_hosts(ctx) -> str:
+    hosts = ctx.settings.CHANNEL_LAYERS["default"].get("CONFIG", {}).get("hosts", "?")
+    return show([h.get("address", h) if isinstance(h, dict) else h for h in hosts])
+
+
+def is_redis_down(exc: BaseException) -> bool:
+    return "Connection" in type(exc).__name__ or isinstance(exc, OSError)
+
+
+@check("redis-layer")
+async def redis_layer(ctx):
+    backend = layer_backend(ctx)
+    if ctx.layer == "memory":
+        raise CheckFailed("layer-memory-mode", status="skip")
+    if not backend.startswith("channels_redis."):
+        raise CheckFailed("layer-not-redis", backend=backend)
+    layer = ctx.recorder.wrapped
+    try:
+        channel = await layer.new_channel()
+        await asyncio.wait_for(layer.send(channel, {"type": "checker.ping"}), 3)
+        got = await asyncio.wait_for(layer.receive(channel), 3)
+    except asyncio.TimeoutError:
+        raise CheckFailed("redis-timeout", hosts=redis_hosts(ctx)) from None
+    except Exception as exc:
+        if is_redis_down(exc):
+            raise CheckFailed("redis-down", hosts=redis_hosts(ctx), error=str(exc)) from None
+        raise ctx.fail_from(exc) from None
+    if got.get("type") != "checker.ping":
+        raise CheckFailed("redis-roundtrip-wrong", received=show(got))
+
+
+async def room_of(ctx, names: list[str]):
+    room = ctx.room()
+    return [await ctx.client(name, room).connect() for name in names]
+
+
+def who_got_what(clients, text: str) -> tuple[list[str], str]:
+    missing = [c.name for c in clients if {"message": text} not in _messages(c)]
+    report = "; ".join(f"{c.name}: {show(c.received[-1]) if c.received else '—'}" for c in clients)
+    return missing, report
+
+
+def _messages(client):
+    return [{"message": r.get("message")} for r in client.received if isinstance(r, dict)]
+
+
+async def receive_all(clients, timeout=2.0):
+    await asyncio.gather(*(client.receive(timeout=timeout) for client in clients))
+
+
+@check("group-broadcast")
+async def group_broadcast(ctx):
+    clients = await room_of(ctx, ["alice", "bob", "carol"])
+    await clients[0].send({"message": "hello, room"})
+    await receive_all(clients)
+    missing, report = who_got_what(clients, "hello, room")
+    if missing:
+        raise CheckFailed("broadcast-missing", missing=", ".join(missing), received=report)
+
+
+@check("group-isolation")
+async def group_isolation(ctx):
+    alice, bob = await room_of(ctx, ["alice", "bob"])
+    (dave,) = await room_of(ctx, ["dave"])
+    await alice.send({"message": "only for this room"})
+    await receive_all([alice, bob])
+    missing, report = who_got_what([alice, bob], "only for this room")
+    if missing:
+        raise CheckFailed("isolation-needs-broadcast", missing=", ".join(missing), received=report)
+    if not await dave.nothing(0.3):
+        raise CheckFailed("isolation-leak", received=show(dave.received[-1]))
+
+
+@check("group-leave")
+async def group_leave(ctx):
+    alice, bob, carol = await room_of(ctx, ["alice", "bob", "carol"])
+    if carol.channel is None:
+        raise CheckFailed("leave-never-joined")
+    joined = [(g, c) for g, c in ctx.recorder.added() if c == carol.channel]
+    await carol.disconnect()
+    left = [(g, c) for g, c in ctx.recorder.discarded() if c == carol.channel]
+    still_in = [g for g, _ in joined if (g, carol.channel) not in left]
+    if still_in:
+        raise CheckFailed("leave-no-discard", groups=", ".join(still_in))
+    await alice.send({"message": "carol has gone"})
+    await receive_all([alice, bob])
+    missing, report = who_got_what([alice, bob], "carol has gone")
+    if missing:
+        raise CheckFailed("broadcast-missing", missing=", ".join(missing), received=report)
+
+
+@check("idle-survives")
+async def idle_survives(ctx):
+    if not ctx.thorough:
+        raise CheckFailed("thorough-only", status="skip")
+    alice, bob = await room_of(ctx, ["alice", "bob"])
+    await asyncio.sleep(6.5)  # longer than redis-py 8's 5 s socket time-out
+    await alice.send({"message": "still there?"})
+    expect_message(ctx, bob, "still there?", await bob.receive(timeout=3))
+
+
+def routed_consumer(ctx):
+    from checker.asgi_tree import protocol_app, routed_consumer
+
+    path = f"/ws/chat/{ctx.room()}/"
+    consumer = routed_consumer(protocol_app(ctx.application, "websocket"), path)
+    if consumer is None:
+        raise CheckFailed("no-consumer-routed", path=path)
+    return consumer
+
+
+HANDLERS = ("connect", "disconnect", "receive", "receive_json", "websocket_connect")
+
+
+@check("async-consumer")
+def async_consumer(ctx):
+    from channels.consumer import SyncConsumer
+
+    consumer = routed_consumer(ctx)
+    if issubclass(consumer, SyncConsumer):
+        raise CheckFailed("consumer-sync", name=consumer.__qualname__, base=_base(consumer))
+    for klass in consumer.__mro__:
+        if klass.__module__.startswith("channels."):
+            break
+        for name, value in vars(klass).items():
+            if name in HANDLERS and not inspect.iscoroutinefunction(value):
+                raise CheckFailed("consumer-handler-sync", name=consumer.__qualname__, method=name)
+
+
+def _base(consumer) -> str:
+    return next((k.__name__ for k in consumer.__mro__ if k.__module__.startswith("channels.")), "?")
+
+
+@check("no-blocking")
+async def no_blocking(ctx):
+    slow = ctx.recorder.slow_seconds
+    (alice,) = await room_of(ctx, ["alice"])
+    (bob,) = await room_of(ctx, ["bob"])
+    await alice.send({"message": SLOW_MARKER})
+    await asyncio.sleep(0.05)  # alice's handler is now inside its slow layer call
+    started = time.perf_counter()
+    await bob.send({"message": "quick"})
+    got = await bob.receive(timeout=slow + 2)
+    waited = time.perf_counter() - started
+    expect_message(ctx, bob, "quick", got)
+    expect_message(ctx, alice, SLOW_MARKER, await alice.receive(timeout=slow + 2))
+    if waited > slow / 2:
+        raise CheckFailed("blocked", waited=f"{waited:.2f}", slow=f"{slow:.1f}")
+    return ctx.t("no-blocking-note", waited=f"{waited * 1000:.0f}", slow=f"{slow:.1f}")

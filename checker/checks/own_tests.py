@@ -1,0 +1,78 @@
+"""The project's own test suite (step 07): it exists, tests WebSockets, and passes."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from checker.checks import check
+from checker.project import SKIP_DIRS
+from checker.result import CheckFailed
+
+WS_TEST_MARKERS = ("WebsocketCommunicator", "ChannelsLiveServerTestCase")
+
+
+def test_files(root: Path) -> list[Path]:
+    found = []
+    for path in root.rglob("*.py"):
+        parts = set(path.relative_to(root).parts)
+        if parts & SKIP_DIRS:
+            continue
+        if path.name.startswith("test") or "tests" in parts:
+            found.append(path)
+    return sorted(found)
+
+
+@check("own-tests-exist")
+def own_tests_exist(ctx):
+    files = test_files(ctx.root)
+    if not files:
+        raise CheckFailed("no-tests")
+    with_ws = [f for f in files if any(m in f.read_text(errors="replace") for m in WS_TEST_MARKERS)]
+    if not with_ws:
+        names = ", ".join(str(f.relative_to(ctx.root)) for f in files)
+        raise CheckFailed("no-ws-tests", files=names)
+    return ", ".join(str(f.relative_to(ctx.root)) for f in with_ws)
+
+
+RAN = re.compile(r"^Ran (\d+) tests? in", re.M)
+FAILED_TEST = re.compile(r"^(?:FAIL|ERROR): (\S+) \(([^)]*)\)", re.M)
+SKIPPED = re.compile(r"skipped=(\d+)")
+
+
+@check("own-tests-pass")
+async def own_tests_pass(ctx):
+    with tempfile.TemporaryDirectory(prefix="checker-tests-") as tmp:
+        # A copy: the suite creates and deletes its test database next to the project.
+        copy = Path(tmp) / "project"
+        shutil.copytree(ctx.root, copy, ignore=shutil.ignore_patterns(*SKIP_DIRS, "*.pyc"))
+        env = {k: v for k, v in os.environ.items() if not k.startswith("CHECKER_")}
+        env["DJANGO_SETTINGS_MODULE"] = ctx.student_settings
+        env["PYTHONPATH"] = str(copy)
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "manage.py", "test", "--noinput", "-v", "2",
+            cwd=copy, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        )
+        try:
+            output, _ = await asyncio.wait_for(process.communicate(), 220)
+        except asyncio.TimeoutError:
+            process.kill()
+            raise CheckFailed("own-tests-timeout", status="error", seconds=220) from None
+    output = output.decode(errors="replace")
+    ran = RAN.search(output)
+    if process.returncode != 0 or ran is None:
+        failed = [f"{name} ({where})" for name, where in FAILED_TEST.findall(output)]
+        tail = "\n".join(output.strip().splitlines()[-12:])
+        raise CheckFailed(
+            "own-tests-failed", failed=", ".join(failed) or "—", tail=tail,
+            code=process.returncode,
+        )
+    if int(ran.group(1)) == 0:
+        raise CheckFailed("no-tests")
+    skipped = SKIPPED.search(output)
+    return ctx.t("own-tests-note", ran=ran.group(1), skipped=skipped.group(1) if skipped else 0)

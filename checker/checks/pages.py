@@ -1,0 +1,128 @@
+"""HTTP pages through Django's test client: the index, the room page, escaping, 404."""
+
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+
+from checker.checks import check
+from checker.result import CheckFailed
+
+ROOM_INPUT = re.compile(r"""id\s*=\s*["']room-name-input["']""")
+EVIL_ROOM = "</script><script>alert(1)</script>"
+
+
+class JsonScripts(HTMLParser):
+    """Collects <script type="application/json" id=...> elements, as json_script writes them."""
+
+    def __init__(self):
+        super().__init__()
+        self.found: dict[str, str] = {}
+        self._current = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "script" and attrs.get("type") == "application/json" and attrs.get("id"):
+            self._current = attrs["id"]
+            self.found[self._current] = ""
+
+    def handle_data(self, data):
+        if self._current:
+            self.found[self._current] += data
+
+    def handle_endtag(self, tag):
+        if tag == "script":
+            self._current = None
+
+
+def json_scripts(html: str) -> dict[str, str]:
+    parser = JsonScripts()
+    parser.feed(html)
+    return parser.found
+
+
+def get(ctx, path: str):
+    """GET through Django's test client; a crash in a view becomes a diagnosis."""
+    from django.test import Client
+
+    client = Client(HTTP_HOST=ctx.host)
+    try:
+        return client.get(path)
+    except Exception as exc:
+        raise ctx.fail_from(exc, key="http-crashed", path=path) from None
+
+
+def expect_status(ctx, response, path: str, status: int = 200):
+    if response.status_code == status:
+        return
+    if response.status_code == 400:
+        raise CheckFailed("http-bad-host", path=path, host=ctx.host)
+    key = "http-404" if response.status_code == 404 else "http-status"
+    raise CheckFailed(key, path=path, expected=status, received=response.status_code)
+
+
+@check("index-page")
+def index_page(ctx):
+    response = get(ctx, "/chat/")
+    expect_status(ctx, response, "/chat/")
+    if not ROOM_INPUT.search(response.content.decode(errors="replace")):
+        raise CheckFailed("index-no-input", path="/chat/")
+
+
+@check("unknown-404")
+def unknown_404(ctx):
+    path = f"/{ctx.room('nosuchpage')}/"
+    response = get(ctx, path)
+    if response.status_code != 404:
+        raise CheckFailed("not-404", path=path, received=response.status_code)
+
+
+@check("room-page")
+def room_page(ctx):
+    room = ctx.room("lobby")
+    path = f"/chat/{room}/"
+    response = get(ctx, path)
+    expect_status(ctx, response, path)
+    html = response.content.decode(errors="replace")
+    scripts = json_scripts(html)
+    if "room-name" not in scripts:
+        raise CheckFailed("room-no-json-script", path=path, ids=", ".join(scripts) or "—")
+    try:
+        value = json.loads(scripts["room-name"])
+    except ValueError:
+        raise CheckFailed("room-json-invalid", path=path, content=scripts["room-name"][:80])
+    if value != room:
+        raise CheckFailed("room-name-wrong", path=path, expected=room, received=value)
+
+
+@check("room-name-escaped")
+def room_name_escaped(ctx):
+    """Render the room view with a name no URL can carry (it has "/") but a page must survive."""
+    from django.test import RequestFactory
+    from django.urls import Resolver404, resolve
+
+    probe = ctx.room("probe")
+    try:
+        match = resolve(f"/chat/{probe}/")
+    except Resolver404:
+        raise CheckFailed("http-404", path=f"/chat/{probe}/", expected=200, received=404)
+    kwargs = {k: (EVIL_ROOM if v == probe else v) for k, v in match.kwargs.items()}
+    args = [EVIL_ROOM if v == probe else v for v in match.args]
+    request = RequestFactory(HTTP_HOST=ctx.host).get(f"/chat/{probe}/")
+    try:
+        response = match.func(request, *args, **kwargs)
+        if hasattr(response, "render"):
+            response.render()
+    except Exception as exc:
+        raise ctx.fail_from(exc, key="http-crashed", path=f"/chat/{probe}/") from None
+    html = response.content.decode(errors="replace")
+    if EVIL_ROOM in html:
+        raise CheckFailed("room-not-escaped", room=EVIL_ROOM)
+    scripts = json_scripts(html)
+    try:
+        value = json.loads(scripts.get("room-name", "null"))
+    except ValueError:
+        value = None
+    if value != EVIL_ROOM:
+        raise CheckFailed("room-escaped-wrong", room=EVIL_ROOM, received=value)

@@ -1,0 +1,131 @@
+"""`python -m checker`: list the steps, check a step, show what a step changes."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from checker.course import load_course
+from checker.project import ProjectNotFound, locate
+from checker.report import as_json, as_junit, as_text
+from checker.runner import Options, run_step
+from checker.texts import default_lang, text
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m checker",
+        description="Checks a step of the Channels workbook, in the reference or in your project.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    listing = commands.add_parser("list", help="the steps and their checks")
+    listing.add_argument("--format", choices=["text", "json"], default="text")
+    listing.add_argument("--lang", choices=["ru", "en"], default=None)
+
+    check = commands.add_parser("check", help="run the checks of a step")
+    check.add_argument("step", help="a step number, or 'all' for every reference step")
+    check.add_argument("--project", type=Path, help="your project's folder (default: the reference step)")
+    check.add_argument("--format", choices=["text", "json", "junit"], default="text")
+    check.add_argument("--lang", choices=["ru", "en"], default=None)
+    check.add_argument("--layer", choices=["redis", "memory"], default="redis")
+    check.add_argument("--thorough", action="store_true", help="also the long checks (6 s idle)")
+    check.add_argument("--only", action="append", default=[], metavar="CHECK_ID")
+    check.add_argument("-v", "--verbose", action="store_true", help="show the WebSocket frames")
+
+    diff = commands.add_parser("diff", help="what step N changes against step N-1")
+    diff.add_argument("step", type=int)
+    diff.add_argument("--color", choices=["auto", "always", "never"], default="auto")
+    return parser
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    if getattr(args, "lang", None) is None and hasattr(args, "lang"):
+        args.lang = default_lang()
+    course = load_course()
+    if args.command == "list":
+        return cmd_list(course, args)
+    if args.command == "diff":
+        from checker.stepdiff import cmd_diff
+
+        return cmd_diff(course, args)
+    return cmd_check(course, args)
+
+
+def usage_error(message: str) -> int:
+    print(message, file=sys.stderr)
+    return EXIT_USAGE
+
+
+def cmd_list(course, args) -> int:
+    if args.format == "json":
+        import json
+
+        steps = [
+            {
+                "step": s.number, "slug": s.slug, "title": s.title, "needs_redis": s.needs_redis,
+                "lesson": s.lesson, "checks": list(s.checks),
+            }
+            for s in course.steps.values()
+        ]
+        print(json.dumps(steps, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    print(text("list-heading", args.lang))
+    for s in course.steps.values():
+        redis = " [Redis]" if s.needs_redis else ""
+        print(f"{s.number:02d} {s.slug:<9} {s.title[args.lang]}{redis}")
+        for check_id in s.checks:
+            spec = course.checks[check_id]
+            star = "*" if spec.thorough else " "
+            print(f"     {star} {check_id:<20} {spec.title[args.lang]}")
+    return EXIT_OK
+
+
+def cmd_check(course, args) -> int:
+    steps = sorted(course.steps) if args.step == "all" else None
+    if steps is None:
+        try:
+            steps = [int(args.step)]
+        except ValueError:
+            steps = [-1]
+        if steps[0] not in course.steps:
+            return usage_error(text("no-step", args.lang, step=args.step, steps=", ".join(map(str, course.steps))))
+    if args.step == "all" and args.project:
+        return usage_error("check all: --project takes one step number")
+    for check_id in args.only:
+        step = course.steps[steps[0]]
+        if check_id not in step.checks:
+            return usage_error(text("unknown-check", args.lang, step=step.number, check=check_id, checks=", ".join(step.checks)))
+
+    options = Options(lang=args.lang, layer=args.layer, thorough=args.thorough, verbose=args.verbose, only=args.only)
+    project = None
+    if args.project is not None:
+        try:
+            project = locate(args.project)
+        except ProjectNotFound as exc:
+            return usage_error(text("no-project", args.lang, detail=exc))
+
+    started = time.perf_counter()
+    reports = []
+    for number in steps:
+        step = course.steps[number]
+        target = project or locate(step.path)
+        report = run_step(course, step, target, options, reference=project is None)
+        reports.append(report)
+        if args.format == "text":
+            print(as_text(report, args.lang, verbose=args.verbose), flush=True)
+            if len(steps) > 1:
+                print()
+    if args.format == "json":
+        print(as_json(reports))
+    elif args.format == "junit":
+        print(as_junit(reports))
+    elif len(steps) > 1:
+        ok = sum(r.passed for r in reports)
+        print(text("summary-all", args.lang, ok=ok, total=len(reports), seconds=time.perf_counter() - started))
+    return EXIT_OK if all(r.passed for r in reports) else EXIT_FAILED

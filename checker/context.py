@@ -1,0 +1,219 @@
+"""What a check sees of the project under test, inside the probe process."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from pathlib import Path
+from urllib.parse import urlparse
+
+from checker.diagnose import diagnose
+from checker.result import CheckFailed
+from checker.texts import text
+
+
+def pick_host(allowed_hosts: list[str]) -> str:
+    """A Host (and Origin) the project accepts, as a browser on the dev server would send."""
+    for preferred in ("localhost", "127.0.0.1"):
+        if preferred in allowed_hosts:
+            return preferred
+    for host in allowed_hosts:
+        if host == "*":
+            return "localhost"
+        if host.startswith("."):
+            return "www" + host if host != "." else "localhost"
+        if host:
+            return host
+    return "localhost"  # DEBUG with an empty list allows localhost
+
+
+class Context:
+    def __init__(self, *, root: Path, lang: str, layer: str, thorough: bool, verbose: bool):
+        from django.conf import settings
+
+        self.root = root
+        self.lang = lang
+        self.layer = layer  # "redis" (the project's own layer) or "memory"
+        self.thorough = thorough
+        self.verbose = verbose
+        self.settings = settings
+        self.host = pick_host(list(settings.ALLOWED_HOSTS))
+        self.origin = f"http://{self.host}"
+        self.frames: list[str] = []
+        self.clients: list[Client] = []
+        self.recorder = None  # the RecordingLayer, once installed
+        self.servers = None  # the two Daphne processes, when a check needs them
+        self._application = None
+
+    def t(self, key: str, **params) -> str:
+        return text(key, self.lang, **params)
+
+    @property
+    def application(self):
+        if self._application is None:
+            from channels.routing import get_default_application
+
+            self._application = get_default_application()
+        return self._application
+
+    def room(self, label: str = "room") -> str:
+        # Letters and digits only: valid in a URL, a group name and any student's scheme.
+        return f"{label}{uuid.uuid4().hex[:10]}"
+
+    def fail_from(self, exc: BaseException, key: str = "app-crashed", status="error", **params):
+        found = diagnose(exc, self.root)
+        return CheckFailed(key, status=status, hint_key=found.hint, **params, **found.as_params())
+
+    def client(self, name: str, room: str, path: str | None = None) -> Client:
+        client = Client(self, name, path or f"/ws/chat/{room}/")
+        self.clients.append(client)
+        return client
+
+    async def close_clients(self):
+        for client in self.clients:
+            await client.close()
+        self.clients.clear()
+
+
+class Client:
+    """One WebSocket client, in process, through channels.testing.WebsocketCommunicator."""
+
+    def __init__(self, ctx: Context, name: str, path: str):
+        from channels.testing import WebsocketCommunicator
+
+        self.ctx = ctx
+        self.name = name
+        self.path = path
+        self.received: list = []
+        self.alive = False
+        self.channel = None  # the consumer's channel name, when the recorder saw it join
+        headers = [(b"origin", ctx.origin.encode()), (b"host", ctx.host.encode())]
+        self.communicator = WebsocketCommunicator(ctx.application, path, headers=headers)
+
+    async def watch(self, awaitable):
+        """Await `awaitable`, but raise the consumer's exception as soon as it crashes.
+
+        channels.testing only looks at the application after its own time-out; a student
+        should not wait two seconds to learn that receive() raised KeyError.
+        """
+        task = asyncio.ensure_future(awaitable)
+        application = self.communicator.future
+        await asyncio.wait({task, application}, return_when=asyncio.FIRST_COMPLETED)
+        if not task.done() and not application.cancelled() and application.exception():
+            task.cancel()
+            try:
+                await task
+            except BaseException:
+                pass
+            raise application.exception()
+        return await task
+
+    def log(self, arrow: str, data):
+        self.ctx.frames.append(f"{self.name} {arrow} {data}")
+
+    async def connect(self, timeout: float = 3.0):
+        """Connect, or raise CheckFailed saying why the socket was not accepted."""
+        self.log("→", f"CONNECT {self.path}")
+        joined_before = len(self.ctx.recorder.added()) if self.ctx.recorder else 0
+        try:
+            connected, detail = await self.watch(self.communicator.connect(timeout=timeout))
+        except asyncio.TimeoutError:
+            raise CheckFailed("ws-connect-hangs", status="error", path=self.path, seconds=timeout)
+        except ValueError as exc:
+            message = str(exc)
+            if "No route found" in message:
+                from checker.asgi_tree import protocol_app, route_patterns
+
+                routes = route_patterns(protocol_app(self.ctx.application, "websocket"))
+                raise CheckFailed(
+                    "ws-no-route", path=self.path, routes=", ".join(routes) or "—"
+                ) from None
+            if "No application configured for scope type 'websocket'" in message:
+                raise CheckFailed("ws-no-protocol") from None
+            raise self.ctx.fail_from(exc, path=self.path) from None
+        except Exception as exc:
+            raise self.ctx.fail_from(exc, path=self.path) from None
+        if not connected:
+            self.log("←", f"CLOSE {detail}")
+            raise self.refused(detail)
+        self.log("←", "ACCEPT")
+        self.alive = True
+        if self.ctx.recorder:
+            joined = self.ctx.recorder.added()[joined_before:]
+            if joined:
+                self.channel = joined[-1][1]
+        return self
+
+    def refused(self, code) -> CheckFailed:
+        from channels.security.websocket import OriginValidator
+
+        from checker.asgi_tree import find, protocol_app
+
+        validator = find(protocol_app(self.ctx.application, "websocket"), OriginValidator)
+        if validator and not validator.valid_origin(urlparse(self.ctx.origin)):
+            return CheckFailed("ws-origin-refused", origin=self.ctx.origin, code=code)
+        return CheckFailed("ws-refused", path=self.path, code=code)
+
+    async def send(self, payload):
+        data = payload if isinstance(payload, str) else json.dumps(payload, ensure_ascii=False)
+        self.log("→", data)
+        try:
+            await self.communicator.send_to(text_data=data)
+        except Exception as exc:
+            raise self.ctx.fail_from(exc) from None
+
+    async def receive(self, timeout: float = 2.0):
+        """The next frame, parsed as JSON when it is JSON; None when nothing came in time.
+
+        A time-out here cancels the consumer (channels.testing does), so a client that
+        timed out is not used again.
+        """
+        try:
+            output = await self.watch(self.communicator.receive_output(timeout))
+        except asyncio.TimeoutError:
+            self.alive = False
+            self.log("·", f"(nothing in {timeout:g} s)")
+            return None
+        except Exception as exc:
+            self.alive = False
+            raise self.ctx.fail_from(exc) from None
+        if output["type"] == "websocket.close":
+            self.alive = False
+            self.log("←", f"CLOSE {output.get('code', 1000)}")
+            raise CheckFailed("ws-closed", name=self.name, code=output.get("code", 1000))
+        data = output.get("text") if output.get("text") is not None else output.get("bytes")
+        self.log("←", data)
+        try:
+            data = json.loads(data)
+        except (TypeError, ValueError):
+            pass
+        self.received.append(data)
+        return data
+
+    async def nothing(self, timeout: float = 0.3) -> bool:
+        """True when no frame arrives within `timeout`; the consumer keeps running."""
+        if await self.communicator.receive_nothing(timeout=timeout):
+            return True
+        await self.receive(timeout=0.1)
+        return False
+
+    async def disconnect(self, timeout: float = 2.0):
+        self.log("→", "DISCONNECT")
+        self.alive = False
+        try:
+            await self.communicator.disconnect(timeout=timeout)
+        except asyncio.TimeoutError:
+            raise CheckFailed("ws-disconnect-hangs", status="error", seconds=timeout) from None
+        except Exception as exc:
+            raise self.ctx.fail_from(exc) from None
+
+    async def close(self):
+        """Best-effort clean-up after a check, whatever state the consumer is in."""
+        try:
+            if self.alive:
+                await self.communicator.disconnect(timeout=0.5)
+            else:
+                await self.communicator.wait(timeout=0.1)
+        except BaseException:  # a crashed or cancelled consumer is already reported
+            pass

@@ -1,0 +1,65 @@
+"""`make run-step N`: the chat of step N under Daphne on http://127.0.0.1:8000/chat/.
+
+Steps that need Redis use it when it answers; otherwise they run on Channels'
+InMemoryChannelLayer (rooms work within this one process) and say so.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+
+from checker import ROOT
+from checker.course import load_course
+from tools.redis_server import INSTALL, current_url, ping
+
+OVERLAY_DIR = ROOT / ".cache" / "run-step"
+OVERLAY = '''"""The step's own settings, with the in-memory channel layer (no Redis reachable)."""
+from chatsite.settings import *  # noqa: F401,F403
+
+CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+'''
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="make run-step")
+    parser.add_argument("step", type=int)
+    parser.add_argument("--port", type=int, default=8000)
+    args = parser.parse_args(argv)
+    course = load_course()
+    if args.step not in course.steps:
+        print(f"No step {args.step}; steps: {', '.join(map(str, course.steps))}", file=sys.stderr)
+        return 2
+    step = course.steps[args.step]
+    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
+    if step.needs_redis:
+        url = current_url()
+        env["REDIS_URL"] = url
+        if ping(url):
+            print(f"Step {step.name}: channel layer on Redis at {url}")
+        else:
+            OVERLAY_DIR.mkdir(parents=True, exist_ok=True)
+            (OVERLAY_DIR / "memory_settings.py").write_text(OVERLAY)
+            env["DJANGO_SETTINGS_MODULE"] = "memory_settings"
+            env["PYTHONPATH"] = os.pathsep.join([str(OVERLAY_DIR), str(step.path)])
+            print(f"Redis does not answer at {url}: step {step.name} runs on the in-memory "
+                  "channel layer.\n  Rooms work within this one server process; two servers "
+                  "would not hear each other.\n  For the real layer run `make redis` first.")
+            if shutil.which("redis-server") is None:
+                print("  " + INSTALL.replace("\n", "\n  "))
+    manage = [sys.executable, "manage.py"]
+    subprocess.run(manage + ["migrate", "--noinput", "-v", "0"], cwd=step.path, env=env, check=True)
+    print(f"Open http://127.0.0.1:{args.port}/chat/ — Ctrl+C stops the server.", flush=True)
+    try:
+        return subprocess.run(
+            manage + ["runserver", f"127.0.0.1:{args.port}"], cwd=step.path, env=env
+        ).returncode
+    except KeyboardInterrupt:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
