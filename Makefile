@@ -23,7 +23,7 @@ ifneq ($(REDIS_URL),)
   export REDIS_URL
 endif
 
-.PHONY: help setup run run-step check-step check test lint redis redis-stop diff-step need-step
+.PHONY: help setup run run-step check-step check test lint redis redis-stop diff-step need-step notebooks lab
 
 help:
 	@echo "make setup               create .venv and install the dependencies (quiet when done)"
@@ -34,6 +34,8 @@ help:
 	@echo "make test                all the tests (needs Redis, Chromium and chromedriver)"
 	@echo "make redis / redis-stop  a private redis-server on a free loopback port"
 	@echo "make diff-step N         what step N changes against step N-1"
+	@echo "make notebooks           execute every notebook and report each one's time"
+	@echo "make lab                 JupyterLab on notebooks/ (installs it on first use)"
 	@echo "make lint                ruff"
 
 setup: $(STAMP)
@@ -75,3 +77,10 @@ redis:
 
 redis-stop:
 	@$(or $(wildcard $(PY)),$(PYTHON)) -m tools.redis_server stop
+
+notebooks: setup
+	@$(PY) -m tools.run_notebooks
+
+lab: setup
+	@$(PY) -c "import jupyterlab" 2>/dev/null || $(PY) -m pip install --quiet jupyterlab
+	@$(PY) -m jupyter lab notebooks/

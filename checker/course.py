@@ -36,6 +36,7 @@ class Step:
     lesson: str
     needs_redis: bool
     checks: tuple[str, ...] = field(default_factory=tuple)
+    changes: tuple[str, ...] = field(default_factory=tuple)
 
     @property
     def name(self) -> str:
@@ -76,5 +77,5 @@ def load_course(path: Path = ROOT / "course.toml") -> Course:
         unknown = [c for c in s["checks"] if c not in checks]
         if unknown:
             raise ValueError(f"course.toml: step {s['number']} names unknown checks {unknown}")
-        steps[s["number"]] = Step(**{**s, "checks": tuple(s["checks"])})
+        steps[s["number"]] = Step(**{**s, "checks": tuple(s["checks"]), "changes": tuple(s.get("changes", ()))})
     return Course(steps=steps, checks=checks)

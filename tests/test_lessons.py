@@ -1,0 +1,112 @@
+"""Lessons agree with the code, with each other (ru/en) and with the checker."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from lesson_format import (
+    REQUIRED_ANCHORS,
+    anchors,
+    headings,
+    links,
+    listing_problem,
+    listings,
+    section,
+)
+
+from checker import ROOT
+from checker.course import LANGS, load_course
+
+COURSE = load_course()
+STEPS = sorted(COURSE.steps)
+LESSONS = ROOT / "lessons"
+
+
+def lesson(lang: str, number: int) -> str:
+    return (LESSONS / lang / COURSE.steps[number].lesson).read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("number", STEPS)
+def test_every_step_has_its_lesson(lang, number):
+    assert (LESSONS / lang / COURSE.steps[number].lesson).is_file()
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("number", STEPS)
+def test_listings_equal_the_step_files(lang, number):
+    step_dir = COURSE.steps[number].path
+    found = listings(lesson(lang, number))
+    assert found, "a lesson without a single listing"
+    problems = [p for p in (listing_problem(x, step_dir, ROOT) for x in found) if p]
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("number", STEPS)
+def test_ru_and_en_have_the_same_sections_and_listings(number):
+    ru, en = lesson("ru", number), lesson("en", number)
+    assert anchors(ru) == anchors(en)
+    assert [level for level, _ in headings(ru)] == [level for level, _ in headings(en)]
+    assert [(x.path, x.body) for x in listings(ru)] == [(x.path, x.body) for x in listings(en)]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("number", STEPS)
+def test_lesson_has_the_sections_the_checker_links_to(lang, number):
+    present = anchors(lesson(lang, number))
+    wanted = list(REQUIRED_ANCHORS) + [
+        spec.section for spec in COURSE.checks.values() if spec.step == number
+    ]
+    assert not [a for a in wanted if a not in present]
+    assert len(present) == len(set(present)), "an anchor is used twice"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("number", STEPS)
+def test_changes_section_lists_exactly_the_step_files(lang, number):
+    listed = re.findall(r"^\s*[-*] `([^`]+)`", section(lesson(lang, number), "changes"), re.M)
+    assert sorted(listed) == sorted(COURSE.steps[number].changes)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("number", STEPS)
+def test_checker_section_names_every_new_check(lang, number):
+    text = section(lesson(lang, number), "checker")
+    missing = [c for c in COURSE.new_checks(number) if f"`{c}`" not in text]
+    assert not missing
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_checker_link_resolves(lang):
+    for check_id in COURSE.checks:
+        link = COURSE.lesson_link(check_id, lang)
+        path, _, anchor = link.partition("#")
+        target = ROOT / path
+        assert target.is_file(), link
+        assert anchor in anchors(target.read_text(encoding="utf-8")), link
+
+
+def markdown_files():
+    return sorted(LESSONS.rglob("*.md")) if LESSONS.exists() else []
+
+
+@pytest.mark.parametrize("page", markdown_files(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_relative_links_resolve(page: Path):
+    text = page.read_text(encoding="utf-8")
+    broken = []
+    for link in links(text):
+        path, _, anchor = link.partition("#")
+        target = (page.parent / path).resolve() if path else page
+        if not target.exists():
+            broken.append(link)
+        elif anchor and target.suffix == ".md" and anchor not in anchors(target.read_text(encoding="utf-8")):
+            broken.append(link)
+    assert not broken
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_errata_and_contents_exist(lang):
+    assert (LESSONS / lang / "errata.md").is_file()
+    assert (LESSONS / ("README.md" if lang == "ru" else "README.en.md")).is_file()
