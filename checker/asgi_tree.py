@@ -44,6 +44,22 @@ def route_patterns(app) -> list[str]:
     return found
 
 
+def class_routes(app) -> list[str]:
+    """Names of consumer classes routed without .as_asgi(), anywhere in the routing."""
+    import inspect
+
+    router = next((layer for layer in layers(app) if hasattr(layer, "routes")), None)
+    if router is None:
+        return []
+    found = []
+    for route in router.routes:
+        if inspect.isclass(route.callback):
+            found.append(route.callback.__name__)
+        else:
+            found.extend(class_routes(route.callback))
+    return found
+
+
 def routed_consumer(app, path: str):
     """The consumer class that `path` reaches, resolved as URLRouter does it; None if none."""
     router = next((layer for layer in layers(app) if hasattr(layer, "routes")), None)

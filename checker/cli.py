@@ -44,6 +44,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
+    try:
+        return dispatch(argv)
+    except BrokenPipeError:  # `python -m checker list | head`
+        sys.stderr.close()
+        return EXIT_OK
+    except KeyboardInterrupt:
+        return EXIT_FAILED
+
+
+def dispatch(argv) -> int:
     args = build_parser().parse_args(argv)
     if getattr(args, "lang", None) is None and hasattr(args, "lang"):
         args.lang = default_lang()

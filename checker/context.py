@@ -133,6 +133,11 @@ class Client:
                 raise CheckFailed("ws-no-protocol") from None
             raise self.ctx.fail_from(exc, path=self.path) from None
         except Exception as exc:
+            from checker.asgi_tree import class_routes, protocol_app
+
+            bare = class_routes(protocol_app(self.ctx.application, "websocket"))
+            if bare:
+                raise CheckFailed("ws-no-as-asgi", consumer=bare[0]) from None
             raise self.ctx.fail_from(exc, path=self.path) from None
         if not connected:
             self.log("←", f"CLOSE {detail}")

@@ -9,11 +9,11 @@ from pathlib import Path
 
 # Packages a lesson asks for, and what to pip install when one is missing.
 PACKAGES = {
-    "django": "django>=5.2,<5.3",
-    "channels": "channels[daphne]",
-    "daphne": "channels[daphne]",
+    "django": '"django>=5.2,<5.3"',
+    "channels": '"channels[daphne]"',
+    "daphne": '"channels[daphne]"',
     "channels_redis": "channels-redis",
-    "redis": "'redis<8'",
+    "redis": '"redis<8"',
     "selenium": "selenium",
 }
 
@@ -30,15 +30,26 @@ class Diagnosis:
 
 
 def root_cause(exc: BaseException) -> BaseException:
-    """The deepest exception in the chain: the one a student has to fix."""
-    seen = set()
-    while id(exc) not in seen:
+    """The deepest exception in the chain that says something: the one a student fixes.
+
+    asyncio's plumbing (CancelledError, a bare TimeoutError) sits under the real error when
+    a time-out cancels a task, as redis-py does: it is skipped.
+    """
+    chain, seen = [], set()
+    while exc is not None and id(exc) not in seen:
         seen.add(id(exc))
-        inner = exc.__cause__ or exc.__context__
-        if inner is None:
-            break
-        exc = inner
-    return exc
+        chain.append(exc)
+        exc = exc.__cause__ or exc.__context__
+    meaningful = [e for e in chain if not _plumbing(e)]
+    return (meaningful or chain)[-1]
+
+
+def _plumbing(exc: BaseException) -> bool:
+    import asyncio
+
+    if isinstance(exc, asyncio.CancelledError):
+        return True
+    return type(exc) in (TimeoutError, asyncio.TimeoutError) and not str(exc)
 
 
 def project_frame(exc: BaseException, root: Path) -> str:
@@ -96,6 +107,11 @@ def _hint(cause: BaseException, root: Path) -> tuple[str, dict]:
         type(cause).__module__.startswith("redis") or "connecting to" in text
     ):
         return "hint-redis-down", {}
+    if isinstance(cause, ValueError) and text.startswith("No handler for message type"):
+        event_type = text.rsplit(" ", 1)[-1]
+        return "hint-no-handler", {"type": event_type, "method": event_type.replace(".", "_")}
+    if isinstance(cause, TypeError) and "Group name must be" in text:
+        return "hint-group-name", {}
     if isinstance(cause, KeyError):
         return "hint-key-error", {"key": text}
     return "hint-generic", {}

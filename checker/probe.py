@@ -24,7 +24,8 @@ from checker.texts import text
 # Checks that open no WebSocket: still worth running after a consumer hung.
 STATIC_CHECKS = {
     "project-loads", "index-page", "unknown-404", "asgi-application", "daphne-runserver",
-    "room-page", "room-name-escaped", "async-consumer", "own-tests-exist", "own-tests-pass",
+    "room-page", "room-name-escaped", "async-consumer", "own-tests-exist", "test-db-safe",
+    "own-tests-pass",
 }
 HANG_KEYS = {"ws-connect-hangs", "ws-disconnect-hangs", "timeout"}
 
@@ -67,10 +68,18 @@ class Probe:
         )
 
     def setup(self):
-        """django.setup() and the Context; False (with project-loads reported) on failure."""
+        """Import the project as a server does; False (with project-loads reported) on failure.
+
+        Daphne imports the ASGI module before anything else, so does the probe: an asgi.py
+        that imports the routing before get_asgi_application() fails here as it would there.
+        """
         import django
+        from django.conf import settings
 
         try:
+            asgi_path = getattr(settings, "ASGI_APPLICATION", None)
+            if asgi_path:
+                self.import_asgi_module(asgi_path)
             django.setup()
             from checker.context import Context
 
@@ -81,13 +90,50 @@ class Probe:
             self.ctx.student_settings = self.args.student_settings
             self.install_recorder()
             return True
+        except CheckFailed as failed:
+            self.emit({"event": "result", **self.result(
+                "project-loads", "fail", failed.key, failed.params).to_json()})
         except Exception as exc:
             found = diagnose(exc, self.root)
             params = {"what": "settings", "hint_key": found.hint, **found.as_params()}
             self.emit({"event": "result", **self.result(
                 "project-loads", "fail", "load-failed", params).to_json()})
-            self.stop_reason = "load"
-            return False
+        self.stop_reason = "load"
+        return False
+
+    def import_asgi_module(self, asgi_path: str):
+        import importlib
+
+        module = asgi_path.rpartition(".")[0]
+        try:
+            importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name and module.startswith(exc.name):
+                package = self.args.student_settings.rpartition(".")[0]
+                raise CheckFailed(
+                    "asgi-path-missing", path=asgi_path, module=module, package=package,
+                    error=f"ModuleNotFoundError: {exc}",
+                ) from None
+            raise
+        except Exception as exc:
+            found = diagnose(exc, self.root)
+            raise CheckFailed(
+                "load-failed", what=asgi_path, hint_key=found.hint, **found.as_params()
+            ) from None
+
+    def record_warnings(self):
+        """Keep "coroutine ... was never awaited": the usual sign of a missing await."""
+        import warnings
+
+        self.warnings: list[str] = []
+        warnings.simplefilter("always", RuntimeWarning)
+        shown = warnings.showwarning
+
+        def show(message, category, filename, lineno, file=None, line=None):
+            self.warnings.append(str(message))
+            shown(message, category, filename, lineno, file, line)
+
+        warnings.showwarning = show
 
     def install_recorder(self):
         from channels.layers import channel_layers
@@ -105,6 +151,7 @@ class Probe:
     async def run_one(self, check_id, function):
         spec = self.course.checks[check_id]
         started = time.perf_counter()
+        warned = len(self.warnings)
         self.ctx.frames.clear()
         try:
             if asyncio.iscoroutinefunction(function):
@@ -130,6 +177,10 @@ class Probe:
             )
         finally:
             await self.ctx.close_clients()
+        unawaited = [w for w in self.warnings[warned:] if "never awaited" in w]
+        if unawaited and outcome.status in ("fail", "error"):
+            extra = text("hint-never-awaited", self.args.lang, warning=unawaited[0])
+            outcome.hint = f"{extra} {outcome.hint}".strip()
         if check_id == "project-loads" and outcome.status != "pass":
             self.stop_reason = "load"
         return outcome
@@ -155,6 +206,7 @@ class Probe:
 
     def main(self):
         check_ids = self.args.checks.split(",")
+        self.record_warnings()
         try:
             if self.setup():
                 asyncio.run(self.run_all(check_ids))

@@ -23,12 +23,15 @@ from checker.result import CheckResult
 from checker.texts import text
 
 OVERLAY = '''"""Settings the checker runs a project with: the project's own, with a private database."""
+import copy as _copy
 import os as _os
 import shutil as _shutil
 
 from {settings} import *  # noqa: F401,F403
 
 # Work on a copy of each SQLite database: the student's own file is never touched.
+# (A deep copy, so the project's settings module keeps its own values for the checks.)
+DATABASES = _copy.deepcopy(DATABASES)
 for _alias, _db in DATABASES.items():
     _name = str(_db.get("NAME") or "")
     if "sqlite3" in str(_db.get("ENGINE", "")) and _name and ":memory:" not in _name:
@@ -103,7 +106,10 @@ def run_step(
         env = dict(os.environ)
         env.update(
             DJANGO_SETTINGS_MODULE=OVERLAY_MODULE,
-            PYTHONPATH=os.pathsep.join([tmp, str(project.root), str(ROOT)]),
+            # The student's own PYTHONPATH stays, after the project and before the checker.
+            PYTHONPATH=os.pathsep.join(
+                [tmp, str(project.root)] + ([os.environ["PYTHONPATH"]] if os.environ.get("PYTHONPATH") else []) + [str(ROOT)]
+            ),
             PYTHONDONTWRITEBYTECODE="1",  # no __pycache__ in the student's folders
             CHECKER_TMP=tmp,
             CHECKER_LAYER=options.layer,

@@ -22,23 +22,24 @@ def project_files(root: Path) -> dict[str, Path]:
     }
 
 
-def changed_files(before: Path, after: Path) -> list[str]:
-    old, new = project_files(before), project_files(after)
+def changed_files(before: Path | None, after: Path) -> list[str]:
+    old, new = project_files(before) if before else {}, project_files(after)
     return sorted(
         name for name in old.keys() | new.keys()
         if name not in old or name not in new or old[name].read_bytes() != new[name].read_bytes()
     )
 
 
-def unified(before: Path, after: Path) -> list[str]:
-    old, new = project_files(before), project_files(after)
+def unified(before: Path | None, after: Path) -> list[str]:
+    """The diff from `before` to `after`; from nothing when `before` is None (step 01)."""
+    old, new = project_files(before) if before else {}, project_files(after)
     lines = []
     for name in changed_files(before, after):
         a = old[name].read_text(encoding="utf-8").splitlines(keepends=True) if name in old else []
         b = new[name].read_text(encoding="utf-8").splitlines(keepends=True) if name in new else []
         lines.extend(difflib.unified_diff(
             a, b,
-            fromfile=f"{before.name}/{name}" if name in old else "/dev/null",
+            fromfile=f"{before.name}/{name}" if before and name in old else "/dev/null",
             tofile=f"{after.name}/{name}" if name in new else "/dev/null",
         ))
     return lines
@@ -50,10 +51,11 @@ def paint(line: str, enabled: bool) -> str:
 
 
 def cmd_diff(course, args) -> int:
-    if args.step not in course.steps or args.step - 1 not in course.steps:
-        print(f"diff: no steps {args.step - 1} and {args.step}", file=sys.stderr)
+    if args.step not in course.steps:
+        print(f"diff: no step {args.step}; steps: {', '.join(map(str, course.steps))}", file=sys.stderr)
         return 2
-    before, after = course.steps[args.step - 1].path, course.steps[args.step].path
+    previous = course.steps.get(args.step - 1)
+    before, after = (previous.path if previous else None), course.steps[args.step].path
     enabled = args.color == "always" or (args.color == "auto" and sys.stdout.isatty())
     for line in unified(before, after):
         sys.stdout.write(paint(line if line.endswith("\n") else line + "\n", enabled))

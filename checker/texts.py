@@ -82,9 +82,11 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "http-404.hint": {
         "ru": "Адрес не подключён: в urls.py проекта нужен path(\"chat/\", include(\"chat.urls\")), "
-        "а в chat/urls.py — маршруты \"\" и \"<str:room_name>/\".",
+        "а в chat/urls.py — маршрут \"\" для списка комнат (и, с шага 03, \"<str:room_name>/\" "
+        "для комнаты).",
         "en": "The path is not routed: the project's urls.py needs path(\"chat/\", "
-        "include(\"chat.urls\")), and chat/urls.py the routes \"\" and \"<str:room_name>/\".",
+        "include(\"chat.urls\")), and chat/urls.py the route \"\" for the room chooser (and, "
+        "from step 03, \"<str:room_name>/\" for a room).",
     },
     "http-status": {
         "ru": "GET {path}\nожидалось: {expected}\nполучено: {received}",
@@ -219,10 +221,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "CONNECT {path}: in {seconds} s the server neither accepted nor refused.",
     },
     "ws-connect-hangs.hint": {
-        "ru": "connect() не дошёл до self.accept(): он ждёт чего-то бесконечно (цикл, sleep, "
-        "недоступный Redis без тайм-аута).",
-        "en": "connect() never reached self.accept(): it waits for something forever (a loop, a "
-        "sleep, an unreachable Redis with no time-out).",
+        "ru": "Чаще всего connect() просто не вызывает self.accept() (в асинхронном — await "
+        "self.accept()): тогда рукопожатие остаётся без ответа, а браузер ждёт, пока сервер не "
+        "оборвёт его. Реже connect() ждёт чего-то бесконечно: цикл, sleep.",
+        "en": "Most often connect() simply never calls self.accept() (await self.accept() when "
+        "async): the handshake stays unanswered and the browser waits until the server drops "
+        "it. Less often connect() waits for something forever: a loop, a sleep.",
     },
     "ws-no-route": {
         "ru": "CONNECT {path}: маршрута нет (ValueError: No route found).\nмаршруты WebSocket: {routes}",
@@ -234,13 +238,37 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "In routing.py the path has no leading slash: path(\"ws/chat/<str:room_name>/\", "
         "ChatConsumer.as_asgi()). URLRouter strips the \"/\" at the start itself.",
     },
+    "ws-no-as-asgi": {
+        "ru": "В routing.py класс {consumer} указан без .as_asgi(): ASGI ждёт приложение, а получает "
+        "класс (TypeError: ... can't be used in 'await' expression).",
+        "en": "routing.py names the class {consumer} without .as_asgi(): ASGI expects an application "
+        "and gets a class (TypeError: ... can't be used in 'await' expression).",
+    },
+    "ws-no-as-asgi.hint": {
+        "ru": "Пишите {consumer}.as_asgi() — как as_view() у представлений: он создаёт по экземпляру "
+        "потребителя на каждое соединение.",
+        "en": "Write {consumer}.as_asgi(), like as_view() for views: it makes one consumer instance "
+        "per connection.",
+    },
+    "asgi-path-missing": {
+        "ru": "ASGI_APPLICATION = \"{path}\", но модуля {module} нет.\nошибка: {error}",
+        "en": "ASGI_APPLICATION = \"{path}\", but there is no module {module}.\nerror: {error}",
+    },
+    "asgi-path-missing.hint": {
+        "ru": "Пакет вашего проекта — {package} (так говорит DJANGO_SETTINGS_MODULE): скорее всего "
+        "нужно \"{package}.asgi.application\". Команда manage.py check такую ошибку не видит.",
+        "en": "Your project's package is {package} (so says DJANGO_SETTINGS_MODULE): most likely "
+        "\"{package}.asgi.application\". manage.py check does not see this mistake.",
+    },
     "ws-no-protocol": {
         "ru": "ProtocolTypeRouter не знает протокола websocket: соединение некому принять.",
         "en": "The ProtocolTypeRouter has no websocket protocol: nobody takes the connection.",
     },
     "ws-no-protocol.hint": {
-        "ru": "Добавьте в asgi.py \"websocket\": AuthMiddlewareStack(URLRouter(websocket_urlpatterns)).",
-        "en": "Add \"websocket\": AuthMiddlewareStack(URLRouter(websocket_urlpatterns)) to asgi.py.",
+        "ru": "Добавьте в ProtocolTypeRouter в asgi.py ключ \"websocket\": "
+        "AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))).",
+        "en": "Add the key \"websocket\": AllowedHostsOriginValidator(AuthMiddlewareStack("
+        "URLRouter(websocket_urlpatterns))) to the ProtocolTypeRouter in asgi.py.",
     },
     "ws-origin-refused": {
         "ru": "CONNECT с Origin {origin} отклонён (код {code}) проверкой Origin.",
@@ -510,9 +538,33 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "There are tests ({files}), but none uses WebsocketCommunicator or "
         "ChannelsLiveServerTestCase.",
     },
+    "test-db-memory": {
+        "ru": "Тестовая база SQLite будет в памяти (DATABASES[\"default\"][\"TEST\"][\"NAME\"] не задан), "
+        "а ChannelsLiveServerTestCase с ней не работает: ImproperlyConfigured: "
+        "ChannelLiveServerTestCase can not be used with in memory databases.",
+        "en": "The SQLite test database will live in memory (DATABASES[\"default\"][\"TEST\"][\"NAME\"] "
+        "is not set), and ChannelsLiveServerTestCase refuses it: ImproperlyConfigured: "
+        "ChannelLiveServerTestCase can not be used with in memory databases.",
+    },
+    "test-db-memory.hint": {
+        "ru": "Сервер браузерных тестов — отдельный процесс, ему нужна база-файл: задайте "
+        "\"TEST\": {{\"NAME\": BASE_DIR / \"test_db.sqlite3\"}}.",
+        "en": "The browser tests' server is another process and needs a database file: set "
+        "\"TEST\": {{\"NAME\": BASE_DIR / \"test_db.sqlite3\"}}.",
+    },
+    "test-db-same": {
+        "ru": "TEST NAME совпадает с рабочей базой ({name}): manage.py test --noinput удалит её.",
+        "en": "TEST NAME is the development database itself ({name}): manage.py test --noinput deletes it.",
+    },
+    "test-db-same.hint": {
+        "ru": "Так советует часть 4 туториала Channels — это ошибка. Дайте тестам своё имя: "
+        "BASE_DIR / \"test_db.sqlite3\".",
+        "en": "Part 4 of the Channels tutorial says so, and it is a mistake. Give the tests a name of "
+        "their own: BASE_DIR / \"test_db.sqlite3\".",
+    },
     "own-tests-timeout": {
-        "ru": "manage.py test не закончился за {seconds} с.",
-        "en": "manage.py test did not finish in {seconds} s.",
+        "ru": "manage.py test не закончился за {seconds} с.\nпоследний вывод:\n{tail}",
+        "en": "manage.py test did not finish in {seconds} s.\nlast output:\n{tail}",
     },
     "own-tests-failed": {
         "ru": "manage.py test завершился с кодом {code}.\nупали: {failed}\nконец вывода:\n{tail}",
@@ -547,8 +599,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "The package {module} is not installed: pip install {package}",
     },
     "hint-missing-module": {
-        "ru": "Модуль {module} не найден ни в проекте, ни среди установленных пакетов.",
-        "en": "The module {module} is neither in the project nor installed.",
+        "ru": "Модуль {module} не установлен, и в проекте его нет: установите пакет, который его "
+        "даёт (pip install ...), или уберите импорт.",
+        "en": "The module {module} is not installed, and the project has no such module: install "
+        "the package that provides it (pip install ...) or remove the import.",
     },
     "hint-syntax": {
         "ru": "Синтаксическая ошибка: исправьте строку, указанную в «где».",
@@ -575,10 +629,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "methods (aget, acreate...).",
     },
     "hint-redis-socket-timeout": {
-        "ru": "redis-py 8 обрывает сокет через 5 с, а слой ждёт сообщения до 5 с. Поставьте "
-        "redis<8 или задайте хост словарём: {{\"address\": REDIS_URL, \"socket_timeout\": 30}}.",
-        "en": "redis-py 8 drops a socket after 5 s while the layer waits up to 5 s for a message. "
-        "Install redis<8 or give the host as a dict: {{\"address\": REDIS_URL, \"socket_timeout\": 30}}.",
+        "ru": "redis-py 8 обрывает сокет, молчащий 5 с, а слой ждёт сообщения как раз 5 с "
+        "(channels_redis #422): pip install \"redis<8\". Словарь хоста с \"socket_timeout\" тоже "
+        "лечит это, но на Python 3.11 из-за него зависают отключения потребителей.",
+        "en": "redis-py 8 drops a socket that is silent for 5 s, and the layer waits exactly 5 s "
+        "for a message (channels_redis #422): pip install \"redis<8\". A host dict with "
+        "\"socket_timeout\" cures it too, but on Python 3.11 it makes consumers hang on disconnect.",
     },
     "hint-redis-down": {
         "ru": "Redis не запущен. `make redis`, или sudo apt install redis-server, или brew "
@@ -591,6 +647,26 @@ TEXTS: dict[str, dict[str, str]] = {
         "группы \"chat.message\" вызывает метод chat_message.",
         "en": "The dict has no key {key}. The page sends {{\"message\": ...}}; a group event of "
         "type \"chat.message\" calls the method chat_message.",
+    },
+    "hint-no-handler": {
+        "ru": "Событие группы с \"type\": \"{type}\" ищет у потребителя метод {method}, а его нет. "
+        "Точки в type становятся подчёркиваниями: назовите метод {method} или поправьте type.",
+        "en": "A group event with \"type\": \"{type}\" looks for a consumer method {method}, and "
+        "there is none. Dots in the type become underscores: name the method {method} or fix the type.",
+    },
+    "hint-group-name": {
+        "ru": "Имя группы может содержать только ASCII-буквы, цифры, -, _ и . и быть короче 100 "
+        "символов. Комната «привет» или длинное имя дают TypeError: выводите имя группы из имени "
+        "комнаты так, чтобы оно всегда было допустимым (например, через хеш).",
+        "en": "A group name may hold only ASCII letters, digits, -, _ and . and be shorter than 100 "
+        "characters. A room called «привет» or a long name gives TypeError: derive a group name "
+        "that is always valid from the room name (a hash, say).",
+    },
+    "hint-never-awaited": {
+        "ru": "Python предупредил: {warning}. Вызовы слоя каналов — корутины: в синхронном "
+        "потребителе оборачивайте их в async_to_sync(...)(...), в асинхронном пишите await.",
+        "en": "Python warned: {warning}. Channel layer calls are coroutines: wrap them in "
+        "async_to_sync(...)(...) in a sync consumer, and await them in an async one.",
     },
     "hint-generic": {
         "ru": "Откройте файл из «где» и сравните с листингом урока.",
@@ -640,7 +716,7 @@ class _Keep(dict):
         return "{" + key + "}"
 
 
-def text(key: str, lang: str, default: str | None = None, **params) -> str:
+def text(key: str, lang: str, /, default: str | None = None, **params) -> str:
     entry = TEXTS.get(key)
     if entry is None:
         if default is not None:

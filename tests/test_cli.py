@@ -86,7 +86,9 @@ def test_diff_shows_what_the_step_changes():
     assert "+++ 06-async/chat/consumers.py" in done.stdout
     assert "+class ChatConsumer(AsyncWebsocketConsumer):" in done.stdout
     assert "\033[" not in done.stdout  # no colour when not on a terminal
-    assert run_checker("diff", "1").returncode == 2
+    first = run_checker("diff", "1")  # the first step: every file is new
+    assert first.returncode == 0 and "+++ 01-index/chat/views.py" in first.stdout
+    assert run_checker("diff", "9").returncode == 2
 
 
 def test_checker_leaves_no_files_in_the_project():

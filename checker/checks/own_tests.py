@@ -6,6 +6,7 @@ import asyncio
 import os
 import re
 import shutil
+import signal
 import sys
 import tempfile
 from pathlib import Path
@@ -40,6 +41,24 @@ def own_tests_exist(ctx):
     return ", ".join(str(f.relative_to(ctx.root)) for f in with_ws)
 
 
+@check("test-db-safe")
+def test_db_safe(ctx):
+    """The project's own DATABASES (not the probe's copy): where will the test database live?"""
+    import importlib
+
+    databases = importlib.import_module(ctx.student_settings).DATABASES
+    db = databases.get("default", {})
+    if "sqlite3" not in db.get("ENGINE", ""):
+        return None  # other engines create test_<name> beside the real one
+    test_name = (db.get("TEST") or {}).get("NAME")
+    if not test_name or ":memory:" in str(test_name):
+        raise CheckFailed("test-db-memory")
+    if Path(str(test_name)).resolve() == Path(str(db.get("NAME"))).resolve():
+        raise CheckFailed("test-db-same", name=str(test_name))
+    shown = Path(str(test_name))
+    return str(shown.relative_to(ctx.root)) if shown.is_relative_to(ctx.root) else str(shown)
+
+
 RAN = re.compile(r"^Ran (\d+) tests? in", re.M)
 FAILED_TEST = re.compile(r"^(?:FAIL|ERROR): (\S+) \(([^)]*)\)", re.M)
 SKIPPED = re.compile(r"skipped=(\d+)")
@@ -57,12 +76,35 @@ async def own_tests_pass(ctx):
         process = await asyncio.create_subprocess_exec(
             sys.executable, "manage.py", "test", "--noinput", "-v", "2",
             cwd=copy, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+            start_new_session=True,  # its browser and live server go with it
         )
+        lines: list[bytes] = []
+
+        async def read():
+            async for line in process.stdout:
+                lines.append(line)
+
+        reader = asyncio.ensure_future(read())
         try:
-            output, _ = await asyncio.wait_for(process.communicate(), 220)
+            # Wait for the process, not for the end of its output: a browser or server left
+            # behind by the suite may hold the pipe open.
+            await asyncio.wait_for(process.wait(), 220)
+            timed_out = False
         except asyncio.TimeoutError:
-            process.kill()
-            raise CheckFailed("own-tests-timeout", status="error", seconds=220) from None
+            timed_out = True
+        finally:
+            try:
+                os.killpg(process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        try:
+            await asyncio.wait_for(reader, 2)
+        except asyncio.TimeoutError:
+            reader.cancel()
+        output = b"".join(lines)
+        if timed_out:
+            tail = "\n".join(output.decode(errors="replace").strip().splitlines()[-8:])
+            raise CheckFailed("own-tests-timeout", status="error", seconds=220, tail=tail or "—")
     output = output.decode(errors="replace")
     ran = RAN.search(output)
     if process.returncode != 0 or ran is None:

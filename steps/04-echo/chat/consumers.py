@@ -5,7 +5,8 @@ from channels.generic.websocket import WebsocketConsumer
 
 class ChatConsumer(WebsocketConsumer):
     def connect(self):
-        # Without accept() the handshake is refused and the browser sees a close.
+        # Until accept() the handshake is unanswered: without it the browser waits,
+        # and the server drops the connection after its handshake time-out.
         self.accept()
 
     def disconnect(self, close_code):

@@ -61,6 +61,7 @@ class ChatConsumerTests(SimpleTestCase):
         )
         connected, _ = await communicator.connect()
         self.assertFalse(connected)
+        await communicator.disconnect()
 
 
 def chrome_driver():

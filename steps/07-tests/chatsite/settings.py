@@ -87,10 +87,9 @@ CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
         "CONFIG": {
-            # A dict rather than a bare URL, so the connection can be tuned:
-            # redis-py 8 gives up on a socket after 5 s, while the layer waits
-            # up to 5 s for a message, which killed idle consumers.
-            "hosts": [{"address": REDIS_URL, "socket_timeout": 30}],
+            # Needs redis-py below 8 (pip install "redis<8"): version 8 drops a
+            # connection that waits over 5 s, and the layer waits 5 s for messages.
+            "hosts": [REDIS_URL],
         },
     },
 }

@@ -1,0 +1,104 @@
+"""The mistakes corpus: broken projects made by small edits of the reference steps.
+
+Each tests/mistakes/NAME.toml says which step to break (or `from_step`: a whole other
+reference step to check as `step`), the edits, the check that must fail, and words the
+checker's message or hint must contain (in English). Edits:
+    old/new       replace text that must occur exactly once
+    text          write the whole file
+    delete        remove the file
+    copy_from     copy another file of the same project here
+Optional: `status` (fail|error), `args` (extra checker arguments), `env` (environment),
+`pip` (packages installed with pip --target into .cache/ and put on PYTHONPATH).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from checker import ROOT
+from checker.course import load_course, tomllib
+
+CORPUS = ROOT / "tests" / "mistakes"
+PIP_CACHE = ROOT / ".cache" / "pip-target"
+
+
+@dataclass
+class Mistake:
+    name: str
+    title: str
+    step: int
+    check: str
+    hint: list[str]
+    edits: list[dict] = field(default_factory=list)
+    from_step: int | None = None
+    status: str | None = None
+    args: list[str] = field(default_factory=list)
+    env: dict[str, str] = field(default_factory=dict)
+    pip: list[str] = field(default_factory=list)
+
+
+def load_corpus() -> list[Mistake]:
+    mistakes = []
+    for path in sorted(CORPUS.glob("*.toml")):
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data["edits"] = data.pop("edit", [])
+        mistakes.append(Mistake(name=path.stem, **data))
+    return mistakes
+
+
+def build(mistake: Mistake, into: Path) -> Path:
+    course = load_course()
+    source = course.steps[mistake.from_step or mistake.step].path
+    project = into / mistake.name
+    shutil.copytree(source, project, ignore=shutil.ignore_patterns("__pycache__", "*.sqlite3"))
+    for edit in mistake.edits:
+        target = project / edit["file"]
+        if edit.get("delete"):
+            target.unlink()
+        elif "copy_from" in edit:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(project / edit["copy_from"], target)
+        elif "text" in edit:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(edit["text"], encoding="utf-8")
+        else:
+            text = target.read_text(encoding="utf-8")
+            count = text.count(edit["old"])
+            if count != 1:
+                raise AssertionError(
+                    f"{mistake.name}: {edit['file']} holds the text to replace {count} times; "
+                    "the reference step changed, update the mistake"
+                )
+            target.write_text(text.replace(edit["old"], edit["new"]), encoding="utf-8")
+    # A broken step may still be a step in its own right: remove what the edits orphaned.
+    for name in ("db.sqlite3", "test_db.sqlite3"):
+        (project / name).unlink(missing_ok=True)
+    return project
+
+
+def pip_target(packages: list[str]) -> Path:
+    """Packages installed apart (say, redis-py 8), reused between runs."""
+    folder = PIP_CACHE / hashlib.sha1(" ".join(packages).encode()).hexdigest()[:12]
+    if not (folder / ".done").exists():
+        shutil.rmtree(folder, ignore_errors=True)
+        subprocess.run(
+            [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+             "--no-deps", "--target", str(folder), *packages],
+            check=True,
+        )
+        (folder / ".done").touch()
+    return folder
+
+
+def environment(mistake: Mistake, base: dict) -> dict:
+    env = dict(base)
+    env.update(mistake.env)
+    if mistake.pip:
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(pip_target(mistake.pip)), env.get("PYTHONPATH")]))
+    return env

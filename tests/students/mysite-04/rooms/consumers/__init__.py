@@ -1,0 +1,3 @@
+from .echo import EchoConsumer, ShoutingEchoConsumer
+
+__all__ = ['EchoConsumer', 'ShoutingEchoConsumer']
