@@ -23,13 +23,15 @@ ifneq ($(REDIS_URL),)
   export REDIS_URL
 endif
 
-.PHONY: help setup run run-step check-step check test lint redis redis-stop diff-step need-step notebooks lab
+.PHONY: help setup run run-step check-step watch-step grade check test lint redis redis-stop diff-step need-step notebooks lab
 
 help:
 	@echo "make setup               create .venv and install the dependencies (quiet when done)"
 	@echo "make run                 the finished chat (step 07) on http://127.0.0.1:8000/chat/"
 	@echo "make run-step N          step N's chat under Daphne on http://127.0.0.1:8000/chat/"
 	@echo "make check-step N [PROJECT=DIR] [ARGS='--lang en -v']   check step N (your project with PROJECT)"
+	@echo "make watch-step N PROJECT=DIR   check again on every save"
+	@echo "make grade STEP=N DIR=SUBMISSIONS [FORMAT=html OUT=grades.html]   one project per subfolder"
 	@echo "make check               every reference step, with a per-check summary"
 	@echo "make test                all the tests (needs Redis, Chromium and chromedriver)"
 	@echo "make redis / redis-stop  a private redis-server on a free loopback port"
@@ -59,6 +61,14 @@ run-step: setup need-step
 
 check-step: setup need-step
 	@$(PY) -m checker check $(STEP) $(if $(PROJECT),--project "$(PROJECT)") $(ARGS)
+
+watch-step: setup need-step
+	@test -n "$(PROJECT)" || { echo "Whose project? make watch-step $(STEP) PROJECT=~/my-chat"; exit 2; }
+	@$(PY) -m checker watch $(STEP) --project "$(PROJECT)" $(ARGS)
+
+grade: setup
+	@test -n "$(STEP)" -a -n "$(DIR)" || { echo "make grade STEP=N DIR=folder-of-projects [FORMAT=md|csv|json|html] [OUT=file]"; exit 2; }
+	@$(PY) -m checker grade "$(DIR)" --step $(STEP) --format $(or $(FORMAT),md) $(if $(OUT),--out "$(OUT)") $(ARGS)
 
 check: setup
 	@$(PY) -m checker check all $(ARGS)

@@ -37,6 +37,24 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--only", action="append", default=[], metavar="CHECK_ID")
     check.add_argument("-v", "--verbose", action="store_true", help="show the WebSocket frames")
 
+    watch = commands.add_parser("watch", help="check again whenever a file of the project changes")
+    watch.add_argument("step", type=int)
+    watch.add_argument("--project", type=Path, required=True)
+    watch.add_argument("--lang", choices=["ru", "en"], default=None)
+    watch.add_argument("--layer", choices=["redis", "memory"], default="redis")
+    watch.add_argument("-v", "--verbose", action="store_true")
+    watch.add_argument("--runs", type=int, default=0, help=argparse.SUPPRESS)  # for tests
+
+    grade = commands.add_parser("grade", help="check every project under DIR (one per subfolder)")
+    grade.add_argument("dir", type=Path)
+    grade.add_argument("--step", type=int, required=True)
+    grade.add_argument("--format", choices=["md", "csv", "json", "html"], default="md")
+    grade.add_argument("--out", type=Path)
+    grade.add_argument("--lang", choices=["ru", "en"], default=None)
+    grade.add_argument("--layer", choices=["redis", "memory"], default="redis")
+    grade.add_argument("--thorough", action="store_true")
+    grade.add_argument("--jobs", type=int, default=1, help="projects checked at once (default 1)")
+
     diff = commands.add_parser("diff", help="what step N changes against step N-1")
     diff.add_argument("step", type=int)
     diff.add_argument("--color", choices=["auto", "always", "never"], default="auto")
@@ -60,6 +78,19 @@ def dispatch(argv) -> int:
     course = load_course()
     if args.command == "list":
         return cmd_list(course, args)
+    if args.command == "watch":
+        from checker.watch import cmd_watch
+
+        if args.step not in course.steps:
+            return usage_error(text("no-step", args.lang, step=args.step, steps=", ".join(map(str, course.steps))))
+        try:
+            return cmd_watch(course, args)
+        except ProjectNotFound as exc:
+            return usage_error(text("no-project", args.lang, detail=exc))
+    if args.command == "grade":
+        from checker.grade import cmd_grade
+
+        return cmd_grade(course, args)
     if args.command == "diff":
         from checker.stepdiff import cmd_diff
 

@@ -1,5 +1,6 @@
 import uuid
 
+from channels.layers import channel_layers
 from channels.testing import WebsocketCommunicator
 from django.test import SimpleTestCase
 
@@ -16,6 +17,12 @@ def unique_room(prefix='room'):
 
 
 class ChatConsumerTests(SimpleTestCase):
+    def setUp(self):
+        # Every async test runs in an event loop of its own, but the Redis layer
+        # keeps asyncio locks bound to the loop that used it first ("... is bound
+        # to a different event loop"). Make each test build a fresh layer.
+        channel_layers.backends.clear()
+
     async def connect(self, room):
         communicator = WebsocketCommunicator(application, f'/ws/chat/{room}/', headers=ORIGIN)
         connected, _ = await communicator.connect()
@@ -81,3 +88,4 @@ class ChatConsumerTests(SimpleTestCase):
         )
         connected, _ = await communicator.connect()
         self.assertFalse(connected)
+        await communicator.disconnect()  # let the app finish, as the server would
