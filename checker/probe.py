@@ -209,7 +209,11 @@ class Probe:
         self.record_warnings()
         try:
             if self.setup():
-                asyncio.run(self.run_all(check_ids))
+                # Not asyncio.run(): it would wait for worker threads, and a thread stuck
+                # in the student's code (a hung view) must not keep the probe alive.
+                loop = asyncio.new_event_loop()
+                asyncio.set_event_loop(loop)
+                loop.run_until_complete(self.run_all(check_ids))
             else:
                 for check_id in check_ids[1:]:
                     self.emit({"event": "result", **self.result(check_id, "skip", "skip-after-load").to_json()})
