@@ -107,15 +107,13 @@ class Probe:
         module = asgi_path.rpartition(".")[0]
         try:
             importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name and module.startswith(exc.name):
+        except Exception as exc:
+            if isinstance(exc, ModuleNotFoundError) and exc.name and module.startswith(exc.name):
                 package = self.args.student_settings.rpartition(".")[0]
                 raise CheckFailed(
                     "asgi-path-missing", path=asgi_path, module=module, package=package,
                     error=f"ModuleNotFoundError: {exc}",
                 ) from None
-            raise
-        except Exception as exc:
             found = diagnose(exc, self.root)
             raise CheckFailed(
                 "load-failed", what=asgi_path, hint_key=found.hint, **found.as_params()

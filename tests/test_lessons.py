@@ -110,3 +110,43 @@ def test_relative_links_resolve(page: Path):
 def test_errata_and_contents_exist(lang):
     assert (LESSONS / lang / "errata.md").is_file()
     assert (LESSONS / ("README.md" if lang == "ru" else "README.en.md")).is_file()
+
+
+def hint_patterns(lang: str) -> list[re.Pattern]:
+    """Every hint the checker can give, as a regex: placeholders match any text."""
+    from checker.texts import TEXTS
+
+    patterns = []
+    for key, entry in TEXTS.items():
+        if key.endswith(".hint") or key.startswith("hint-"):
+            template = entry[lang].replace("{{", "\0").replace("}}", "\1")
+            parts = re.split(r"\{[^}]*\}", template)
+            body = ".+?".join(re.escape(p.replace("\0", "{").replace("\1", "}")) for p in parts)
+            patterns.append(body)
+    return patterns
+
+
+QUOTED_HINT = {"ru": "почему: ", "en": "why: "}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_quoted_checker_hints_are_what_the_checker_says(lang):
+    """A lesson that quotes the checker's output must quote today's wording."""
+    one = hint_patterns(lang)
+    whole = re.compile(rf"(?:{'|'.join(one)})(?: (?:{'|'.join(one)}))*")
+    stale = []
+    for page in sorted((LESSONS / lang).glob("*.md")):
+        for block in re.findall(r"^```text\n(.*?)^```", page.read_text(encoding="utf-8"), re.M | re.S):
+            for line in block.splitlines():
+                quoted = line.strip()
+                if not quoted.startswith(QUOTED_HINT[lang]):
+                    continue
+                quoted = quoted[len(QUOTED_HINT[lang]):]
+                if quoted.endswith(("…", "...")):
+                    cut = quoted.rstrip("….")
+                    ok = any(re.match(p, cut) or p.startswith(re.escape(cut)[:40]) for p in one)
+                else:
+                    ok = whole.fullmatch(quoted) is not None
+                if not ok:
+                    stale.append(f"{page.name}: {quoted[:120]}")
+    assert not stale, "\n".join(stale)
