@@ -138,6 +138,7 @@ def cmd_check(course, args) -> int:
             return usage_error(text("no-step", args.lang, step=args.step, steps=", ".join(map(str, course.steps))))
     if args.step == "all" and args.project:
         return usage_error("check all: --project takes one step number")
+    args.only = [c.strip() for value in args.only for c in value.split(",") if c.strip()]
     for check_id in args.only:
         step = course.steps[steps[0]]
         if check_id not in step.checks:

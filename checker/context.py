@@ -43,8 +43,17 @@ class Context:
         self.frames: list[str] = []
         self.clients: list[Client] = []
         self.recorder = None  # the RecordingLayer, once installed
+        self.layer_error = None  # why the project's channel layer could not be built
         self.servers = None  # the two Daphne processes, when a check needs them
         self._application = None
+
+    def channel_layer(self):
+        """The recording wrapper of the project's layer, or CheckFailed saying why there is none."""
+        if self.recorder is not None:
+            return self.recorder
+        if self.layer_error is not None:
+            raise self.fail_from(self.layer_error, key="layer-broken", status="fail")
+        raise CheckFailed("layer-missing")
 
     def t(self, key: str, **params) -> str:
         return text(key, self.lang, **params)

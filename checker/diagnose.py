@@ -72,8 +72,20 @@ def _relative(path: Path, root: Path, line) -> str:
     return f"{shown}:{line}"
 
 
+def chain(exc: BaseException) -> list[BaseException]:
+    found, seen = [], set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        found.append(exc)
+        exc = exc.__cause__ or exc.__context__
+    return found
+
+
 def diagnose(exc: BaseException, root: Path) -> Diagnosis:
     cause = root_cause(exc)
+    if any(type(e).__module__.startswith("redis") and "Connection" in type(e).__name__ for e in chain(exc)):
+        where = project_frame(cause, root) or project_frame(exc, root)
+        return Diagnosis(f"{type(cause).__name__}: {cause}", where, "hint-redis-down", {})
     # The first project line counts most: ImproperlyConfigured wraps the real error.
     where = project_frame(cause, root) or project_frame(exc, root)
     error = f"{type(cause).__name__}: {cause}".strip()
@@ -99,6 +111,10 @@ def _hint(cause: BaseException, root: Path) -> tuple[str, dict]:
         return "hint-apps-not-ready", {}
     if name == "TemplateDoesNotExist":
         return "hint-template-missing", {"template": text}
+    if isinstance(cause, RuntimeError) and "cannot use AsyncToSync in the same thread" in text:
+        return "hint-async-to-sync-in-async", {}
+    if isinstance(cause, TypeError) and "can't be used in 'await' expression" in text:
+        return "hint-await-sync", {}
     if name == "SynchronousOnlyOperation":
         return "hint-sync-only", {}
     if name == "TimeoutError" and "reading from" in text.lower():

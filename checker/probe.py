@@ -141,7 +141,8 @@ class Probe:
         if "default" in (getattr(self.ctx.settings, "CHANNEL_LAYERS", None) or {}):
             try:
                 real = channel_layers["default"]
-            except Exception:  # a broken layer config: the checks that use it will say so
+            except Exception as exc:  # a broken layer config: the checks that use it say so
+                self.ctx.layer_error = exc
                 return
             self.ctx.recorder = RecordingLayer(real)
             channel_layers.backends["default"] = self.ctx.recorder
@@ -177,7 +178,10 @@ class Probe:
             await self.ctx.close_clients()
         unawaited = [w for w in self.warnings[warned:] if "never awaited" in w]
         if unawaited and outcome.status in ("fail", "error"):
-            extra = text("hint-never-awaited", self.args.lang, warning=unawaited[0])
+            # Name the student's layer, not the checker's wrapper around it.
+            real = type(self.ctx.recorder.wrapped).__name__ if self.ctx.recorder else "channel_layer"
+            warning = unawaited[0].replace("RecordingLayer.", f"{real}.")
+            extra = text("hint-never-awaited", self.args.lang, warning=warning)
             outcome.hint = f"{extra} {outcome.hint}".strip()
         if check_id == "project-loads" and outcome.status != "pass":
             self.stop_reason = "load"

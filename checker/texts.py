@@ -363,6 +363,16 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Add CHANNEL_LAYERS with BACKEND \"channels_redis.core.RedisChannelLayer\" and the "
         "Redis address in CONFIG[\"hosts\"].",
     },
+    "layer-broken": {
+        "ru": "Слой каналов из CHANNEL_LAYERS не создаётся.\nошибка: {error}\nгде: {where}",
+        "en": "The channel layer of CHANNEL_LAYERS cannot be built.\nerror: {error}\nwhere: {where}",
+    },
+    "layer-broken.hint": {
+        "ru": "Проверьте BACKEND (\"channels_redis.core.RedisChannelLayer\") и CONFIG: опечатка в пути "
+        "класса или не установлен channels-redis.",
+        "en": "Check BACKEND (\"channels_redis.core.RedisChannelLayer\") and CONFIG: a typo in the "
+        "class path, or channels-redis is not installed.",
+    },
     "layer-memory-mode": {
         "ru": "пропущено: запуск с --layer memory",
         "en": "skipped: run with --layer memory",
@@ -477,11 +487,26 @@ TEXTS: dict[str, dict[str, str]] = {
         "ru": "AsyncWebsocketConsumer ждёт корутины: напишите async def и await внутри.",
         "en": "AsyncWebsocketConsumer awaits coroutines: write async def and await inside.",
     },
+    "blocked-async": {
+        "ru": "Пока обработчик alice {slow} с ждал слой каналов, ответ bob из другой комнаты "
+        "задержался на {waited} с.\nожидалось: bob не ждёт alice",
+        "en": "While alice's handler waited {slow} s on the channel layer, bob's reply in another "
+        "room was held back {waited} s.\nexpected: bob does not wait for alice",
+    },
     "blocked": {
         "ru": "Пока обработчик alice {slow} с ждал слой каналов, ответ bob из другой комнаты "
         "задержался на {waited} с.\nожидалось: bob не ждёт alice",
         "en": "While alice's handler waited {slow} s on the channel layer, bob's reply in another "
         "room was held back {waited} s.\nexpected: bob does not wait for alice",
+    },
+    "blocked-async.hint": {
+        "ru": "Потребитель асинхронный, но что-то в нём блокирует цикл событий (time.sleep, "
+        "синхронный запрос, ORM без database_sync_to_async): пока он стоит, стоят все соединения "
+        "процесса. Пишите await asyncio.sleep(...) и оборачивайте синхронный код в sync_to_async.",
+        "en": "The consumer is async, but something in it blocks the event loop (time.sleep, a "
+        "synchronous request, the ORM without database_sync_to_async): while it stands, every "
+        "connection of the process stands. Write await asyncio.sleep(...) and wrap sync code in "
+        "sync_to_async.",
     },
     "blocked.hint": {
         "ru": "Синхронные потребители одного процесса выполняются по очереди в одном потоке; "
@@ -572,11 +597,13 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "own-tests-failed.hint": {
         "ru": "Запустите python manage.py test -v 2 в проекте. Частые причины: нет Origin в "
-        "WebsocketCommunicator (headers=[(b\"origin\", b\"http://localhost\")]), не запущен "
-        "Redis, нет chromium и chromedriver.",
+        "WebsocketCommunicator (headers=[(b\"origin\", b\"http://localhost\")]) или пустой "
+        "ALLOWED_HOSTS (тесты идут с DEBUG = False, и проверка Origin не пускает никого), не "
+        "запущен Redis, нет chromium и chromedriver.",
         "en": "Run python manage.py test -v 2 in the project. Usual causes: no Origin in the "
-        "WebsocketCommunicator (headers=[(b\"origin\", b\"http://localhost\")]), Redis not "
-        "running, no chromium and chromedriver.",
+        "WebsocketCommunicator (headers=[(b\"origin\", b\"http://localhost\")]) or an empty "
+        "ALLOWED_HOSTS (tests run with DEBUG = False, and the Origin check then lets nobody in), "
+        "Redis not running, no chromium and chromedriver.",
     },
     "own-tests-note": {
         "ru": "тестов: {ran}, пропущено: {skipped}",
@@ -667,6 +694,18 @@ TEXTS: dict[str, dict[str, str]] = {
         "потребителе оборачивайте их в async_to_sync(...)(...), в асинхронном пишите await.",
         "en": "Python warned: {warning}. Channel layer calls are coroutines: wrap them in "
         "async_to_sync(...)(...) in a sync consumer, and await them in an async one.",
+    },
+    "hint-async-to-sync-in-async": {
+        "ru": "В асинхронном потребителе async_to_sync не нужен и запрещён: вызывайте слой через await "
+        "self.channel_layer.group_send(...).",
+        "en": "An async consumer needs no async_to_sync, and may not use it: await "
+        "self.channel_layer.group_send(...) directly.",
+    },
+    "hint-await-sync": {
+        "ru": "Channels ждёт (await) метод, объявленный через def: в AsyncWebsocketConsumer каждый "
+        "обработчик, и обработчик событий группы (chat_message) тоже, пишется через async def.",
+        "en": "Channels awaits a method declared with def: in an AsyncWebsocketConsumer every handler, "
+        "the group event handler (chat_message) included, is an async def.",
     },
     "hint-generic": {
         "ru": "Откройте файл из «где» и сравните с листингом урока.",

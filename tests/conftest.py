@@ -29,6 +29,7 @@ def redis_url() -> str:
 
 def checker_env(**extra) -> dict:
     env = dict(os.environ, REDIS_URL=current_url(), PYTHONDONTWRITEBYTECODE="1")
+    env.pop("DJANGO_SETTINGS_MODULE", None)  # each project names its own
     env.update(extra)
     return env
 

@@ -82,7 +82,7 @@ CHANNEL_LAYERS = {
         'CONFIG': {
             # A dict host, so the socket timeout can be longer than the layer's
             # blocking read (redis-py 8 defaults to 5 s and idle sockets die).
-            'hosts': [{'address': REDIS_URL, 'socket_timeout': 30}],
+            'hosts': [REDIS_URL],  # with redis<8 installed
         },
     },
 }
