@@ -88,6 +88,7 @@ class Probe:
                 thorough=self.args.thorough, verbose=self.args.verbose,
             )
             self.ctx.student_settings = self.args.student_settings
+            self.migrate_if_needed()
             self.install_recorder()
             return True
         except CheckFailed as failed:
@@ -100,6 +101,15 @@ class Probe:
                 "project-loads", "fail", "load-failed", params).to_json()})
         self.stop_reason = "load"
         return False
+
+    def migrate_if_needed(self):
+        """A project whose own apps have models gets its tables, in the probe's copy of the DB."""
+        from django.apps import apps
+        from django.core.management import call_command
+
+        own = [a for a in apps.get_app_configs() if Path(a.path).is_relative_to(self.root)]
+        if any(list(a.get_models()) for a in own):
+            call_command("migrate", interactive=False, verbosity=0)
 
     def import_asgi_module(self, asgi_path: str):
         import importlib

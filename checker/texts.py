@@ -609,6 +609,113 @@ TEXTS: dict[str, dict[str, str]] = {
         "ru": "тестов: {ran}, пропущено: {skipped}",
         "en": "{ran} tests, {skipped} skipped",
     },
+    # --- step 08: hardened ---------------------------------------------------------------
+    "group-name-invalid": {
+        "ru": "Имя группы {group} недопустимо: только ASCII-буквы, цифры, -, _, . и меньше 100 символов.",
+        "en": "The group name {group} is invalid: ASCII letters, digits, -, _, . only, under 100 characters.",
+    },
+    "group-name-invalid.hint": {
+        "ru": "Выводите имя группы из хеша комнаты: \"chat.\" + hashlib.sha256(room.encode()).hexdigest().",
+        "en": "Derive the group name from a hash of the room: \"chat.\" + hashlib.sha256(room.encode()).hexdigest().",
+    },
+    "group-shared": {
+        "ru": "{rooms} разные комнаты попали в {count} групп(ы): разные комнаты делят группу.",
+        "en": "{rooms} different rooms went into {count} group(s): different rooms share a group.",
+    },
+    "group-shared.hint": {
+        "ru": "Не обрезайте и не «чистите» имя комнаты (\"привет\" и \"пока\" оба станут пустыми): хеш "
+        "различает любые имена.",
+        "en": "Do not cut or \"clean\" the room name (\"привет\" and \"пока\" both clean to nothing): a hash "
+        "tells any names apart.",
+    },
+    "bad-frame-answer": {
+        "ru": "alice отправила {sent}\nожидалось: {{\"error\": {{\"code\": \"{expected}\", ...}}}}, соединение открыто\n"
+        "получено: {received}",
+        "en": "alice sent {sent}\nexpected: {{\"error\": {{\"code\": \"{expected}\", ...}}}}, the connection open\n"
+        "received: {received}",
+    },
+    "bad-frame-answer.hint": {
+        "ru": "Проверяйте кадр по шагам, прежде чем что-то с ним делать: текст ли, JSON ли, объект ли, "
+        "есть ли строка \"message\", не пустая ли, не длиннее ли лимита; на каждую ошибку — свой код "
+        "(урок 08), отправленный одному отправителю.",
+        "en": "Check a frame step by step before using it: text, JSON, an object, a string \"message\", "
+        "not empty, within the limit; each failure gets its own code (lesson 08), sent to the "
+        "sender alone.",
+    },
+    "bad-frame-leaked": {
+        "ru": "bob получил что-то из-за чужого плохого кадра: {received}",
+        "en": "bob received something because of alice's bad frame: {received}",
+    },
+    "bad-frame-leaked.hint": {
+        "ru": "Кадр с ошибкой отвечает только отправителю (self.send), в группу он не идёт.",
+        "en": "A bad frame is answered to its sender only (self.send), never to the group.",
+    },
+    "rate-not-limited": {
+        "ru": "alice отправила {sent} сообщений подряд, и ни одно не получило ошибку rate-limited.",
+        "en": "alice sent {sent} messages in a row and none got a rate-limited error.",
+    },
+    "rate-not-limited.hint": {
+        "ru": "Заведите на соединение «ведро жетонов»: BURST = 10, RATE = 5 в секунду; сообщение без "
+        "жетона получает {{\"error\": {{\"code\": \"rate-limited\"}}}} и не сохраняется.",
+        "en": "Give each connection a token bucket: BURST = 10, RATE = 5 a second; a message with no "
+        "token gets {{\"error\": {{\"code\": \"rate-limited\"}}}} and is not saved.",
+    },
+    "flood-not-closed": {
+        "ru": "mallory отправила 60 сообщений без паузы, а соединение не закрыто.",
+        "en": "mallory sent 60 messages without a pause, and the connection was not closed.",
+    },
+    "flood-not-closed.hint": {
+        "ru": "После 20 отказов подряд закрывайте соединение кодом 4429: await self.close(code=4429).",
+        "en": "After 20 rejections in a row close the connection with code 4429: await self.close(code=4429).",
+    },
+    "flood-wrong-code": {
+        "ru": "Флуд закрыт с кодом {code}, а урок обещает 4429.",
+        "en": "The flood was closed with code {code}; the lesson promises 4429.",
+    },
+    "frame-without-user": {
+        "ru": "Кадр сообщения\nожидалось: {{\"id\": <число>, \"user\": \"<имя>\", \"message\": ...}}\nполучено: {received}",
+        "en": "A message frame\nexpected: {{\"id\": <int>, \"user\": \"<name>\", \"message\": ...}}\nreceived: {received}",
+    },
+    "frame-without-user.hint": {
+        "ru": "Сохраните сообщение (Message.objects.acreate) до рассылки и положите в кадр его id и имя "
+        "отправителя из self.scope[\"user\"] (гостю — guest-xxxxxx).",
+        "en": "Save the message (Message.objects.acreate) before broadcasting and put its id and the "
+        "sender's name from self.scope[\"user\"] (guest-xxxxxx for a guest) in the frame.",
+    },
+    "user-not-stable": {
+        "ru": "Имя одного и того же отправителя меняется: {first}, потом {second}.",
+        "en": "The same sender's name changes: {first}, then {second}.",
+    },
+    "ids-not-increasing": {
+        "ru": "id сообщений не растут: {first}, потом {second}.",
+        "en": "Message ids do not increase: {first}, then {second}.",
+    },
+    "no-history": {
+        "ru": "carol вошла в комнату, где уже были сообщения.\nожидалось: {{\"history\": [...]}}\nполучено: {received}",
+        "en": "carol joined a room that already had messages.\nexpected: {{\"history\": [...]}}\nreceived: {received}",
+    },
+    "no-history.hint": {
+        "ru": "После accept() отправьте последние 50 сообщений комнаты одним кадром {{\"history\": [...]}}, "
+        "от старых к новым.",
+        "en": "After accept(), send the room's last 50 messages in one frame {{\"history\": [...]}}, "
+        "oldest first.",
+    },
+    "history-wrong": {
+        "ru": "История комнаты\nожидалось (в конце): {expected}\nполучено: {received}",
+        "en": "The room's history\nexpected (at the end): {expected}\nreceived: {received}",
+    },
+    "history-for-empty-room": {
+        "ru": "В пустой комнате сразу пришёл кадр: {received}\nожидалось: ничего, пока нет сообщений",
+        "en": "An empty room sent a frame at once: {received}\nexpected: nothing while there are no messages",
+    },
+    "origin-accepted": {
+        "ru": "Сокет с Origin {origin} принят: любой сайт может говорить от имени ваших пользователей.",
+        "en": "A socket with Origin {origin} was accepted: any site can talk on your users' behalf.",
+    },
+    "origin-accepted.hint": {
+        "ru": "Оберните websocket-приложение в AllowedHostsOriginValidator.",
+        "en": "Wrap the websocket application in AllowedHostsOriginValidator.",
+    },
     # --- causes found in exceptions ---------------------------------------------------
     "hint-url-removed": {
         "ru": "django.conf.urls.url() удалён в Django 4.0: используйте path() или re_path() из "

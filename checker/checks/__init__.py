@@ -19,6 +19,6 @@ def check(check_id: str):
 
 def load_all():
     # Importing the modules fills REGISTRY.
-    from checker.checks import asgi_app, groups, own_tests, pages, servers, sockets  # noqa: F401
+    from checker.checks import asgi_app, groups, hardened, own_tests, pages, servers, sockets  # noqa: F401
 
     return REGISTRY

@@ -1,0 +1,165 @@
+"""Step 08: the chat that survives bad input. Every check sends what a careless or hostile
+client sends, and expects an error frame to that client alone, with the connection open."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+
+from checker.checks import check
+from checker.checks.sockets import expect_message, show
+from checker.result import CheckFailed
+
+GROUP_NAME = re.compile(r"^[a-zA-Z0-9_.-]{1,99}$")
+MAX_LENGTH = 2000
+# (what the client sends, the error code the lesson's protocol answers with)
+BAD_FRAMES = [
+    ("not json", "not-json"),
+    ("[1, 2]", "not-object"),
+    ('{"text": "hi"}', "no-message"),
+    ('{"message": 42}', "not-string"),
+    ('{"message": "   "}', "empty"),
+    (json.dumps({"message": "x" * (MAX_LENGTH + 1)}), "too-long"),
+    (b"\x00\x01binary", "binary"),
+]
+
+
+def error_code(frame) -> str | None:
+    if isinstance(frame, dict) and isinstance(frame.get("error"), dict):
+        return frame["error"].get("code")
+    return None
+
+
+async def send_raw(client, payload):
+    if isinstance(payload, bytes):
+        client.log("→", f"BINARY {payload!r}")
+        try:
+            await client.communicator.send_to(bytes_data=payload)
+        except Exception as exc:
+            raise client.ctx.fail_from(exc) from None
+    else:
+        await client.send(payload)
+
+
+@check("room-any-name")
+async def room_any_name(ctx):
+    rooms = ["привет мир " + ctx.room(), "a b c " + ctx.room(), ("long" + ctx.room()) * 15]
+    joined_before = len(ctx.channel_layer().added())
+    for room in rooms:
+        from urllib.parse import quote
+
+        alice = await ctx.client("alice", room, path=f"/ws/chat/{quote(room)}/").connect()
+        bob = await ctx.client("bob", room, path=f"/ws/chat/{quote(room)}/").connect()
+        await alice.send({"message": "hello"})
+        expect_message(ctx, bob, "hello", await bob.receive())
+    groups = {g for g, _ in ctx.channel_layer().added()[joined_before:]}
+    bad = [g for g in groups if not GROUP_NAME.match(g)]
+    if bad:
+        raise CheckFailed("group-name-invalid", group=bad[0])
+    if len(groups) < len(rooms):
+        raise CheckFailed("group-shared", count=len(groups), rooms=len(rooms))
+
+
+@check("bad-frames")
+async def bad_frames(ctx):
+    room = ctx.room()
+    alice = await ctx.client("alice", room).connect()
+    bob = await ctx.client("bob", room).connect()
+    for payload, code in BAD_FRAMES:
+        await send_raw(alice, payload)
+        got = await alice.receive()
+        if error_code(got) != code:
+            shown = payload if isinstance(payload, bytes) else payload[:60]
+            raise CheckFailed("bad-frame-answer", sent=repr(shown), expected=code, received=show(got))
+    if not await bob.nothing(0.2):
+        raise CheckFailed("bad-frame-leaked", received=show(bob.received[-1]))
+    await alice.send({"message": "still here"})
+    expect_message(ctx, bob, "still here", await bob.receive())
+
+
+@check("rate-limit")
+async def rate_limit(ctx):
+    alice = await ctx.client("alice", ctx.room()).connect()
+    codes = []
+    for n in range(12):
+        await alice.send({"message": f"burst {n}"})
+    for _ in range(12):
+        codes.append(error_code(await alice.receive()))
+    if "rate-limited" not in codes:
+        raise CheckFailed("rate-not-limited", sent=12)
+    flood = await ctx.client("mallory", ctx.room()).connect()
+    for n in range(60):
+        try:
+            await flood.communicator.send_to(text_data=json.dumps({"message": f"flood {n}"}))
+        except Exception:
+            break
+    while True:
+        try:
+            output = await flood.communicator.receive_output(timeout=2)
+        except asyncio.TimeoutError:
+            flood.alive = False
+            raise CheckFailed("flood-not-closed") from None
+        if output["type"] == "websocket.close":
+            flood.alive = False
+            if output.get("code") != 4429:
+                raise CheckFailed("flood-wrong-code", code=output.get("code"))
+            return None
+
+
+@check("sender-name")
+async def sender_name(ctx):
+    room = ctx.room()
+    alice = await ctx.client("alice", room).connect()
+    await alice.send({"message": "who am I?"})
+    got = await alice.receive()
+    expect_message(ctx, alice, "who am I?", got)
+    if not isinstance(got.get("user"), str) or not got["user"] or not isinstance(got.get("id"), int):
+        raise CheckFailed("frame-without-user", received=show(got))
+    await alice.send({"message": "again"})
+    second = await alice.receive()
+    if second.get("user") != got["user"]:
+        raise CheckFailed("user-not-stable", first=got["user"], second=show(second.get("user")))
+    if not second.get("id", 0) > got["id"]:
+        raise CheckFailed("ids-not-increasing", first=got["id"], second=show(second.get("id")))
+
+
+@check("history")
+async def history(ctx):
+    room = ctx.room()
+    alice = await ctx.client("alice", room).connect()
+    sent = [f"message {n}" for n in range(3)]
+    for text in sent:
+        await alice.send({"message": text})
+        await alice.receive()
+    await alice.disconnect()
+    carol = await ctx.client("carol", room).connect()
+    got = await carol.receive()
+    if not isinstance(got, dict) or not isinstance(got.get("history"), list):
+        raise CheckFailed("no-history", received=show(got))
+    texts = [m.get("message") for m in got["history"] if isinstance(m, dict)]
+    if texts[-3:] != sent:
+        raise CheckFailed("history-wrong", expected=show(sent), received=show(texts))
+    fresh = await ctx.client("dave", ctx.room()).connect()
+    if not await fresh.nothing(0.2):
+        raise CheckFailed("history-for-empty-room", received=show(fresh.received[-1]))
+
+
+@check("origin-refused")
+async def origin_refused(ctx):
+    from channels.testing import WebsocketCommunicator
+
+    communicator = WebsocketCommunicator(
+        ctx.application, f"/ws/chat/{ctx.room()}/", headers=[(b"origin", b"http://evil.example")]
+    )
+    try:
+        connected, _ = await communicator.connect(timeout=2)
+    except Exception as exc:
+        raise ctx.fail_from(exc) from None
+    finally:
+        try:
+            await communicator.disconnect(timeout=0.5)
+        except BaseException:
+            pass
+    if connected:
+        raise CheckFailed("origin-accepted", origin="http://evil.example")
