@@ -8,6 +8,7 @@ from channels.layers import get_channel_layer
 from channels.routing import get_default_application
 from channels.testing import ChannelsLiveServerTestCase, WebsocketCommunicator
 from django.contrib.auth.models import User
+from django.contrib.sessions.models import Session
 from django.test import TransactionTestCase
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
@@ -149,7 +150,9 @@ class ChatConsumerTests(TransactionTestCase):
         with mock.patch.object(get_channel_layer(), "group_send", side_effect=ConnectionError):
             await alice.send_json_to({"message": "while Redis is down"})
             self.assertEqual(await self.error_code(alice), "unavailable")
-        self.assertTrue(await Message.objects.filter(room=room, text="while Redis is down").aexists())
+        self.assertTrue(
+            await Message.objects.filter(room=room, text="while Redis is down").aexists()
+        )
         await alice.disconnect()
 
     # Room names of any language.
@@ -284,6 +287,14 @@ class ChatConsumerTests(TransactionTestCase):
             self.assertEqual(frame["user"], expected)
             await alice.disconnect()
 
+    async def test_room_page_replaces_a_session_that_has_expired(self):
+        stale_key = "x" * 32  # a cookie whose session is no longer in the database
+        self.async_client.cookies["sessionid"] = stale_key
+        await self.async_client.get(f"/chat/{new_room()}/")
+        session_key = self.async_client.cookies["sessionid"].value
+        self.assertNotEqual(session_key, stale_key)
+        self.assertTrue(await Session.objects.filter(session_key=session_key).aexists())
+
     async def test_logged_in_user_speaks_under_the_username(self):
         user = await User.objects.acreate(username="alice")
         await self.async_client.aforce_login(user)
@@ -385,7 +396,8 @@ class ChatBrowserTests(ChannelsLiveServerTestCase):
         self.post(self.wait_until_open(), "said again")
         self.wait_for_log(window, "said again")
         first, second = [
-            item.text.split(": ")[0] for item in self.driver.find_elements(By.CSS_SELECTOR, "#chat-log li")
+            item.text.split(": ")[0]
+            for item in self.driver.find_elements(By.CSS_SELECTOR, "#chat-log li")
         ]
         self.assertEqual(first, second)
         self.assertRegex(first, r"^guest-[0-9a-f]{6}$")

@@ -10,8 +10,9 @@ class RoomView(TemplateView):
     template_name = "room.html"
 
     def get(self, request, *args, **kwargs):
-        # A guest's chat name comes from the session key: make sure there is one, so
-        # the cookie keeps the same name after a reload or a reconnect.
-        if not request.session.session_key:
-            request.session.save()
+        # A guest's chat name comes from the session key, so the browser needs a live
+        # session: a new one when it has no cookie, or its cookie names a session that
+        # has expired. The cookie then keeps the name over reloads and reconnects.
+        if not request.session.exists(request.session.session_key):
+            request.session.create()
         return super().get(request, *args, **kwargs)
