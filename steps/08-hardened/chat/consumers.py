@@ -13,7 +13,7 @@ BURST = 10  # messages a client may send at once...
 RATE = 5  # ...and then per second
 MAX_REJECTED_IN_A_ROW = 20  # a client still flooding after that many is closed
 FLOOD_CLOSE_CODE = 4429  # 4000-4999 are for applications; 429 is HTTP's "Too Many Requests"
-# Frames over 1 MiB never get here: Daphne refuses them itself (its default limit).
+# Frames over 1 MiB never get here: Daphne drops such a connection itself (its default limit).
 
 ERRORS = {
     "not-json": "The frame is not valid JSON.",
@@ -134,12 +134,15 @@ class ChatConsumer(AsyncWebsocketConsumer):
     # Helpers
 
     def get_user_name(self):
-        user = self.scope["user"]
-        if user.is_authenticated:
+        # AuthMiddlewareStack puts "user" and "session" into the scope (a consumer
+        # mounted without it, in a notebook say, has neither).
+        user = self.scope.get("user")
+        if user is not None and user.is_authenticated:
             return user.username
         # A guest keeps the same name while the session cookie lasts: after a reload
         # or a reconnect too. A client with no session at all gets one per connection.
-        session_key = self.scope["session"].session_key
+        session = self.scope.get("session")
+        session_key = session.session_key if session is not None else None
         return guest_name(session_key or self.channel_name)
 
     def take_token(self):

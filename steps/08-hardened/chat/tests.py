@@ -5,7 +5,7 @@ from unittest import mock
 from urllib.parse import quote
 
 from channels.layers import get_channel_layer
-from channels.routing import get_default_application
+from channels.routing import URLRouter, get_default_application
 from channels.testing import ChannelsLiveServerTestCase, WebsocketCommunicator
 from django.contrib.auth.models import User
 from django.contrib.sessions.models import Session
@@ -17,6 +17,7 @@ from selenium.webdriver.support.wait import WebDriverWait
 
 from chat.consumers import BURST, FLOOD_CLOSE_CODE, MAX_MESSAGE_LENGTH, group_name
 from chat.models import Message
+from chat.routing import websocket_urlpatterns
 
 # The origin check refuses a socket that names no allowed Origin, as a browser would.
 ORIGIN = (b"origin", b"http://localhost")
@@ -286,6 +287,17 @@ class ChatConsumerTests(TransactionTestCase):
                 frame = await self.receive(alice)
             self.assertEqual(frame["user"], expected)
             await alice.disconnect()
+
+    async def test_consumer_without_the_auth_middleware_names_a_guest(self):
+        # As a notebook mounts it: no AuthMiddlewareStack, so no user and no session.
+        communicator = WebsocketCommunicator(
+            URLRouter(websocket_urlpatterns), f"/ws/chat/{new_room()}/"
+        )
+        connected, _ = await communicator.connect()
+        self.assertTrue(connected)
+        await communicator.send_json_to({"message": "hi"})
+        self.assertRegex((await self.receive(communicator))["user"], r"^guest-[0-9a-f]{6}$")
+        await communicator.disconnect()
 
     async def test_room_page_replaces_a_session_that_has_expired(self):
         stale_key = "x" * 32  # a cookie whose session is no longer in the database
