@@ -128,7 +128,9 @@ class Client:
         try:
             connected, detail = await self.watch(self.communicator.connect(timeout=timeout))
         except asyncio.TimeoutError:
-            raise CheckFailed("ws-connect-hangs", status="error", path=self.path, seconds=timeout)
+            raise CheckFailed(
+                "ws-connect-hangs", status="error", path=self.path, seconds=timeout
+            ) from None
         except ValueError as exc:
             message = str(exc)
             if "No route found" in message:

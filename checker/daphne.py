@@ -27,7 +27,7 @@ class DaphnePair:
         self.logs = logs
 
     @classmethod
-    def start(cls, asgi_application: str, count: int = 2) -> "DaphnePair":
+    def start(cls, asgi_application: str, count: int = 2) -> DaphnePair:
         processes, logs = [], []
         for _ in range(count):
             log = tempfile.TemporaryFile(mode="w+")

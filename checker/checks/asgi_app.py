@@ -13,12 +13,12 @@ def project_loads(ctx):
     from django.urls import get_resolver
 
     try:
-        get_resolver().url_patterns  # imports ROOT_URLCONF and every included urls.py
+        _ = get_resolver().url_patterns  # imports ROOT_URLCONF and every included urls.py
     except Exception as exc:
         raise ctx.fail_from(exc, key="load-failed", status="fail", what="ROOT_URLCONF") from None
     if getattr(ctx.settings, "ASGI_APPLICATION", None):
         try:
-            ctx.application
+            _ = ctx.application
         except Exception as exc:
             raise ctx.fail_from(
                 exc, key="load-failed", status="fail", what=ctx.settings.ASGI_APPLICATION

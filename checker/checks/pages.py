@@ -91,7 +91,7 @@ def room_page(ctx):
     try:
         value = json.loads(scripts["room-name"])
     except ValueError:
-        raise CheckFailed("room-json-invalid", path=path, content=scripts["room-name"][:80])
+        raise CheckFailed("room-json-invalid", path=path, content=scripts["room-name"][:80]) from None
     if value != room:
         raise CheckFailed("room-name-wrong", path=path, expected=room, received=value)
 
@@ -106,7 +106,7 @@ def room_name_escaped(ctx):
     try:
         match = resolve(f"/chat/{probe}/")
     except Resolver404:
-        raise CheckFailed("http-404", path=f"/chat/{probe}/", expected=200, received=404)
+        raise CheckFailed("http-404", path=f"/chat/{probe}/", expected=200, received=404) from None
     kwargs = {k: (EVIL_ROOM if v == probe else v) for k, v in match.kwargs.items()}
     args = [EVIL_ROOM if v == probe else v for v in match.args]
     request = RequestFactory(HTTP_HOST=ctx.host).get(f"/chat/{probe}/")
