@@ -29,19 +29,25 @@ class Diagnosis:
         return {"error": self.error, "where": self.where or "?", **self.params}
 
 
+def chain(exc: BaseException) -> list[BaseException]:
+    """The exception and the ones behind it, as Python prints them (`from None` hides one)."""
+    found, seen = [], set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        found.append(exc)
+        exc = exc.__cause__ or (None if exc.__suppress_context__ else exc.__context__)
+    return found
+
+
 def root_cause(exc: BaseException) -> BaseException:
     """The deepest exception in the chain that says something: the one a student fixes.
 
     asyncio's plumbing (CancelledError, a bare TimeoutError) sits under the real error when
     a time-out cancels a task, as redis-py does: it is skipped.
     """
-    chain, seen = [], set()
-    while exc is not None and id(exc) not in seen:
-        seen.add(id(exc))
-        chain.append(exc)
-        exc = exc.__cause__ or exc.__context__
-    meaningful = [e for e in chain if not _plumbing(e)]
-    return (meaningful or chain)[-1]
+    found = chain(exc)
+    meaningful = [e for e in found if not _plumbing(e)]
+    return (meaningful or found)[-1]
 
 
 def _plumbing(exc: BaseException) -> bool:
@@ -70,15 +76,6 @@ def _relative(path: Path, root: Path, line) -> str:
     except ValueError:
         shown = path
     return f"{shown}:{line}"
-
-
-def chain(exc: BaseException) -> list[BaseException]:
-    found, seen = [], set()
-    while exc is not None and id(exc) not in seen:
-        seen.add(id(exc))
-        found.append(exc)
-        exc = exc.__cause__ or exc.__context__
-    return found
 
 
 def diagnose(exc: BaseException, root: Path) -> Diagnosis:

@@ -25,6 +25,7 @@ from checker.texts import text
 STATIC_CHECKS = {
     "project-loads", "index-page", "unknown-404", "asgi-application", "daphne-runserver",
     "room-page", "room-name-escaped", "async-consumer", "own-tests-exist", "test-db-safe",
+    "origin-refused",
     "own-tests-pass",
 }
 HANG_KEYS = {"ws-connect-hangs", "ws-disconnect-hangs", "timeout"}

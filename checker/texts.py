@@ -642,6 +642,18 @@ TEXTS: dict[str, dict[str, str]] = {
         "not empty, within the limit; each failure gets its own code (lesson 08), sent to the "
         "sender alone.",
     },
+    "bad-frame-crashed": {
+        "ru": "alice отправила {sent}, и потребитель упал: соединение закрыто, канал остался в группе.\n"
+        "ожидалось: {{\"error\": {{\"code\": \"{expected}\", ...}}}}\nошибка: {error}\nгде: {where}",
+        "en": "alice sent {sent}, and the consumer crashed: the connection is closed, its channel left "
+        "in the group.\nexpected: {{\"error\": {{\"code\": \"{expected}\", ...}}}}\nerror: {error}\nwhere: {where}",
+    },
+    "bad-frame-crashed.hint": {
+        "ru": "Не используйте кадр до проверки: json.loads в try, затем isinstance(..., dict), \"message\" "
+        "in data и так далее; на каждую ошибку — кадр с кодом (урок 08) одному отправителю.",
+        "en": "Do not use a frame before checking it: json.loads inside try, then isinstance(..., dict), "
+        "\"message\" in data and so on; each failure gets a frame with its code (lesson 08) to the sender alone.",
+    },
     "bad-frame-leaked": {
         "ru": "bob получил что-то из-за чужого плохого кадра: {received}",
         "en": "bob received something because of alice's bad frame: {received}",

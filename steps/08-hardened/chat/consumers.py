@@ -2,6 +2,7 @@ import hashlib
 import json
 import time
 
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from chat.models import Message
@@ -80,6 +81,10 @@ class ChatConsumer(AsyncWebsocketConsumer):
             self.rejected_in_a_row += 1
             if self.rejected_in_a_row > MAX_REJECTED_IN_A_ROW:
                 await self.close(code=FLOOD_CLOSE_CODE)
+                # Then stop, as Channels does on a disconnect: leave the room, and handle
+                # none of the frames still queued (Daphne fails a send on a closing socket).
+                await self.disconnect(FLOOD_CLOSE_CODE)
+                raise StopConsumer()
             return
         self.rejected_in_a_row = 0
 

@@ -1,0 +1,249 @@
+"""The servers of a benchmark run.
+
+Each Django server runs from a temp copy of its step (the repo's `steps/` stay untouched) with a
+migrated database, as ONE process on a free 127.0.0.1 port, and is stopped by its pid. A variant's
+channel layer comes from a settings overlay module in the temp dir (`from chatsite.settings import *`
+then `CHANNEL_LAYERS = ...`), so the step itself is never edited.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from checker import ROOT
+from tools.redis_server import current_url
+
+STEPS = ROOT / "steps"
+REDIS_URL = current_url()  # REDIS_URL, else `make redis`'s private server, else 127.0.0.1:6379
+
+REDIS_LAYER = "channels_redis.core.RedisChannelLayer"
+PUBSUB_LAYER = "channels_redis.pubsub.RedisPubSubChannelLayer"
+MEMORY_LAYER = "channels.layers.InMemoryChannelLayer"
+
+
+@dataclass(frozen=True)
+class ServerSpec:
+    key: str  # stable id in results: "step06", "step06-uvicorn", ...
+    label: str  # what the table shows
+    step: str | None  # "06-async"; None for the raw server
+    server: str = "daphne"  # "daphne" | "uvicorn" | "raw"
+    layer: dict | None = field(default=None, hash=False)  # CHANNEL_LAYERS["default"] override
+    loop: str = "asyncio"  # uvicorn only: "asyncio" | "uvloop"
+    note: str = ""
+
+    @property
+    def frames(self) -> str:
+        """The outgoing frame's shape: step 08 adds an id and a user."""
+        return "id-user-message" if self.step == "08-hardened" else "message"
+
+
+def redis_layer(**config) -> dict:
+    return {"BACKEND": REDIS_LAYER, "CONFIG": {"hosts": [REDIS_URL], **config}}
+
+
+# The standard set, in the order the table shows them.
+STANDARD = [
+    ServerSpec("step05", "05 sync consumer, Redis layer, Daphne", "05-groups"),
+    ServerSpec("step06", "06 async consumer, Redis layer, Daphne", "06-async"),
+    ServerSpec("step08", "08 hardened, Redis layer, Daphne", "08-hardened"),
+    ServerSpec("step06-pubsub", "06 + Redis PubSub layer", "06-async",
+               layer={"BACKEND": PUBSUB_LAYER, "CONFIG": {"hosts": [REDIS_URL]}}),
+    ServerSpec("step06-memory", "06 + in-memory layer", "06-async",
+               layer={"BACKEND": MEMORY_LAYER}),
+    ServerSpec("step06-uvicorn", "06 under Uvicorn (asyncio loop)", "06-async", server="uvicorn"),
+    ServerSpec("raw", "raw websockets broadcast (the limit)", None, server="raw"),
+]
+
+# Part 5 of the issue: settings that might raise everyone's throughput, measured flat out only.
+EXTRAS = [
+    ServerSpec("step06-cap1000", "06 + Redis layer capacity=1000", "06-async",
+               layer=redis_layer(capacity=1000), note="the layer's capacity 100 -> 1000"),
+    ServerSpec("step08-cap1000", "08 + Redis layer capacity=1000", "08-hardened",
+               layer=redis_layer(capacity=1000), note="the layer's capacity 100 -> 1000"),
+    ServerSpec("step06-uvicorn-uvloop", "06 under Uvicorn + uvloop", "06-async", server="uvicorn",
+               loop="uvloop", note="uvloop instead of the asyncio loop"),
+]
+
+QUICK = ["step06", "raw"]
+
+OVERLAY = '''"""Benchmark overlay: the step's own settings with another channel layer."""
+from chatsite.settings import *  # noqa: F401,F403
+
+CHANNEL_LAYERS = {{"default": {layer!r}}}
+'''
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def prepare_steps(specs: list[ServerSpec], workdir: Path) -> dict[str, Path]:
+    """One temp copy per step with its database migrated (the migrations run in parallel)."""
+    copies: dict[str, Path] = {}
+    procs = []
+    for step in sorted({s.step for s in specs if s.step}):
+        copy = workdir / step
+        shutil.copytree(STEPS / step, copy,
+                        ignore=shutil.ignore_patterns("__pycache__", "*.sqlite3", "tests.py"))
+        copies[step] = copy
+        procs.append((step, subprocess.Popen(
+            [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=copy,
+            env=_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)))
+    for step, proc in procs:
+        out, _ = proc.communicate(timeout=120)
+        if proc.returncode:
+            raise RuntimeError(f"migrate failed in the copy of {step}:\n{out}")
+    return copies
+
+
+def _env(**extra) -> dict:
+    env = dict(os.environ, REDIS_URL=REDIS_URL, PYTHONDONTWRITEBYTECODE="1", PYTHONUNBUFFERED="1")
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    env.update(extra)
+    return env
+
+
+class Server:
+    """One running server process."""
+
+    def __init__(self, spec: ServerSpec, workdir: Path, copies: dict[str, Path],
+                 cpu: int | None = None):
+        self.spec = spec
+        self.port = free_port()
+        self.log_path = workdir / f"{spec.key}.log"
+        self.log = open(self.log_path, "w")
+        env = _env()
+        if spec.server == "raw":
+            cwd = ROOT
+            cmd = [sys.executable, "-m", "bench.raw_server", "--port", str(self.port)]
+        else:
+            cwd = copies[spec.step]
+            if spec.layer is not None:
+                overlay = workdir / "overlays" / spec.key.replace("-", "_")
+                overlay.mkdir(parents=True, exist_ok=True)
+                (overlay / "bench_settings.py").write_text(OVERLAY.format(layer=spec.layer))
+                env["DJANGO_SETTINGS_MODULE"] = "bench_settings"
+                env["PYTHONPATH"] = os.pathsep.join([str(overlay), str(cwd)])
+            if spec.server == "daphne":
+                cmd = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port),
+                       "chatsite.asgi:application"]
+            else:
+                cmd = [sys.executable, "-m", "uvicorn", "chatsite.asgi:application",
+                       "--host", "127.0.0.1", "--port", str(self.port), "--loop", spec.loop,
+                       "--ws", "websockets-sansio", "--lifespan", "off"]
+        self.cmd = cmd
+        self.process = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=self.log,
+                                        stderr=subprocess.STDOUT)
+        self.pid = self.process.pid
+        self.cpu = cpu
+        if cpu is not None and hasattr(os, "sched_setaffinity"):
+            try:
+                os.sched_setaffinity(self.pid, {cpu})
+            except OSError:
+                self.cpu = None
+
+    def wait_ready(self, timeout: float = 45) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.spec.key} exited with {self.process.returncode}:\n"
+                                   f"{self.output()[-3000:]}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                    return
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{self.spec.key} did not listen on port {self.port} "
+                                   f"in {timeout:.0f} s:\n{self.output()[-3000:]}")
+            time.sleep(0.05)
+
+    def url(self, room: str) -> str:
+        return f"ws://127.0.0.1:{self.port}/ws/chat/{room}/"
+
+    @property
+    def origin(self) -> str:
+        # AllowedHostsOriginValidator: a socket without an allowed Origin is refused.
+        return f"http://127.0.0.1:{self.port}"
+
+    def rss_mb(self) -> float | None:
+        return _proc_status_kb(self.pid, "VmRSS")
+
+    def peak_rss_mb(self) -> float | None:
+        return _proc_status_kb(self.pid, "VmHWM")
+
+    def cpu_seconds(self) -> float | None:
+        """User + system CPU time of the server process so far (from /proc/PID/stat)."""
+        try:
+            fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, IndexError, ValueError):
+            return None
+
+    def output(self) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")
+        except OSError:
+            return ""
+
+    def stop(self) -> None:
+        """SIGTERM by pid, SIGKILL if it does not exit in 10 s."""
+        if self.process.poll() is None:
+            try:
+                os.kill(self.pid, signal.SIGTERM)
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.kill(self.pid, signal.SIGKILL)
+                self.process.wait(timeout=10)
+            except ProcessLookupError:
+                pass
+        self.log.close()
+
+
+def _proc_status_kb(pid: int, key: str) -> float | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(key + ":"):
+                return int(line.split()[1]) / 1024
+    except (OSError, ValueError):
+        pass
+    try:
+        import psutil
+
+        info = psutil.Process(pid).memory_info()
+        return (info.rss if key == "VmRSS" else getattr(info, "peak_wset", info.rss)) / 2**20
+    except Exception:
+        return None
+
+
+def start_all(specs: list[ServerSpec], workdir: Path, cpu: int | None = None) -> list[Server]:
+    """Start every server at once (they idle while another one is measured); wait for all."""
+    copies = prepare_steps(specs, workdir)
+    servers: list[Server] = []
+    try:
+        for spec in specs:
+            servers.append(Server(spec, workdir, copies, cpu=cpu))
+        for server in servers:
+            server.wait_ready()
+    except BaseException:
+        stop_all(servers)
+        raise
+    return servers
+
+
+def stop_all(servers: list[Server]) -> None:
+    for server in servers:
+        try:
+            server.stop()
+        except Exception:  # noqa: BLE001 - stop the others whatever happens to one
+            pass
