@@ -27,7 +27,7 @@ endif
 
 help:
 	@echo "make setup               create .venv and install the dependencies (quiet when done)"
-	@echo "make run                 the finished chat (step 07) on http://127.0.0.1:8000/chat/"
+	@echo "make run                 the finished chat (step 08) on http://127.0.0.1:8000/chat/"
 	@echo "make run-step N          step N's chat under Daphne on http://127.0.0.1:8000/chat/"
 	@echo "make check-step N [PROJECT=DIR] [ARGS='--lang en -v']   check step N (your project with PROJECT)"
 	@echo "make watch-step N PROJECT=DIR   check again on every save"
@@ -54,7 +54,7 @@ need-step:
 	@test -n "$(STEP)" || { echo "Which step? e.g. make $(firstword $(MAKECMDGOALS)) 4  (or STEP=4)"; exit 2; }
 
 run: setup
-	@$(PY) -m tools.run_step 7
+	@$(PY) -m tools.run_step 8
 
 run-step: setup need-step
 	@$(PY) -m tools.run_step $(STEP)

@@ -37,6 +37,7 @@ class ServerSpec:
     server: str = "daphne"  # "daphne" | "uvicorn" | "raw"
     layer: dict | None = field(default=None, hash=False)  # CHANNEL_LAYERS["default"] override
     loop: str = "asyncio"  # uvicorn only: "asyncio" | "uvloop"
+    settings: str = ""  # more settings code for the overlay (Python, run after the step's own)
     note: str = ""
 
     @property
@@ -72,13 +73,38 @@ EXTRAS = [
                loop="uvloop", note="uvloop instead of the asyncio loop"),
 ]
 
+# What we propose for step 08 (issue 7, part 5), measured on the overlay, never in the step itself.
+PROPOSED_08 = """
+DATABASES["default"]["CONN_MAX_AGE"] = None
+DATABASES["default"]["OPTIONS"] = {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+"""
+
+PROFILE_VARIANTS = [
+    ServerSpec("step08-persistent", "08 + CONN_MAX_AGE=None", "08-hardened",
+               settings='DATABASES["default"]["CONN_MAX_AGE"] = None'),
+    ServerSpec("step08-wal", "08 + SQLite WAL", "08-hardened",
+               settings='DATABASES["default"]["OPTIONS"] = {"init_command": "PRAGMA journal_mode=WAL;"}'),
+    ServerSpec("step08-persistent-wal", "08 + CONN_MAX_AGE=None + WAL", "08-hardened",
+               settings='DATABASES["default"]["CONN_MAX_AGE"] = None\n'
+                        'DATABASES["default"]["OPTIONS"] = {"init_command": "PRAGMA journal_mode=WAL;"}'),
+    ServerSpec("step08-proposed", "08 + persistent conn + WAL, synchronous=NORMAL", "08-hardened",
+               settings=PROPOSED_08),
+]
+
 QUICK = ["step06", "raw"]
 
-OVERLAY = '''"""Benchmark overlay: the step's own settings with another channel layer."""
+OVERLAY = '''"""Benchmark overlay: the step's own settings, then what this variant changes."""
 from chatsite.settings import *  # noqa: F401,F403
-
-CHANNEL_LAYERS = {{"default": {layer!r}}}
 '''
+
+
+def overlay_source(spec: ServerSpec) -> str:
+    source = OVERLAY
+    if spec.layer is not None:
+        source += f"\nCHANNEL_LAYERS = {{'default': {spec.layer!r}}}\n"
+    if spec.settings:
+        source += "\n" + spec.settings.strip() + "\n"
+    return source
 
 
 def free_port() -> int:
@@ -128,10 +154,10 @@ class Server:
             cmd = [sys.executable, "-m", "bench.raw_server", "--port", str(self.port)]
         else:
             cwd = copies[spec.step]
-            if spec.layer is not None:
+            if spec.layer is not None or spec.settings:
                 overlay = workdir / "overlays" / spec.key.replace("-", "_")
                 overlay.mkdir(parents=True, exist_ok=True)
-                (overlay / "bench_settings.py").write_text(OVERLAY.format(layer=spec.layer))
+                (overlay / "bench_settings.py").write_text(overlay_source(spec))
                 env["DJANGO_SETTINGS_MODULE"] = "bench_settings"
                 env["PYTHONPATH"] = os.pathsep.join([str(overlay), str(cwd)])
             if spec.server == "daphne":

@@ -16,7 +16,8 @@ STUDENTS = ROOT / "tests" / "students"
 SNAPSHOT = {1: "mysite-03", 2: "mysite-03", 3: "mysite-03", 4: "mysite-04", 5: "mysite-05", 6: "mysite-07", 7: "mysite-07"}
 
 
-@pytest.mark.parametrize("number", sorted(COURSE.steps))
+# Steps 01-07: the lecture's stages (step 08 goes beyond the lecture).
+@pytest.mark.parametrize("number", sorted(SNAPSHOT))
 def test_independent_project_passes(redis_url, number):
     code, report = check_json(str(number), "--project", str(STUDENTS / SNAPSHOT[number]))
     failed = [c for c in report["checks"] if c["status"] not in ("pass", "skip")]
