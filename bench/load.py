@@ -69,6 +69,7 @@ class LoadResult:
     latency_ms: dict = field(default_factory=dict)  # p50 / p95 / p99 / max / mean
     timed_out: bool = False
     error: str | None = None
+    probe: dict = field(default_factory=dict)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -161,7 +162,9 @@ class _Run:
             pass  # counted by the receiver as closed_by_server
 
 
-async def run_load(url: str, origin: str, spec: LoadSpec) -> LoadResult:
+async def run_load(url: str, origin: str, spec: LoadSpec, probe=None) -> LoadResult:
+    """One bounded load. `probe()`, if given, is called once every message is in (before the
+    sockets close) and its dict is stored in `result.probe` (the server's RSS, say)."""
     run = _Run(spec)
     result = LoadResult(clients=spec.clients, mode=spec.mode, senders=spec.senders)
     sockets: list = [None] * spec.clients
@@ -216,6 +219,8 @@ async def run_load(url: str, origin: str, spec: LoadSpec) -> LoadResult:
                 await asyncio.wait_for(run.progress.wait(), timeout=min(quiet_left, hard_left, 0.25))
             except asyncio.TimeoutError:
                 pass
+        if probe is not None:
+            result.probe = probe()
     finally:
         await _close_all(sockets, receivers)
 
@@ -256,13 +261,14 @@ async def _close_all(sockets, receivers) -> None:
     await asyncio.gather(*receivers, return_exceptions=True)
 
 
-def run_load_sync(url: str, origin: str, spec: LoadSpec, use_uvloop: bool = True) -> LoadResult:
+def run_load_sync(url: str, origin: str, spec: LoadSpec, probe=None,
+                  use_uvloop: bool = True) -> LoadResult:
     """One load on a fresh event loop (uvloop when installed: the client must not be the limit)."""
     if use_uvloop:
         try:
             import uvloop
-
-            return uvloop.run(run_load(url, origin, spec))
         except ImportError:
             pass
-    return asyncio.run(run_load(url, origin, spec))
+        else:
+            return uvloop.run(run_load(url, origin, spec, probe))
+    return asyncio.run(run_load(url, origin, spec, probe))

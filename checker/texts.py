@@ -515,8 +515,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "at every await.",
     },
     "no-blocking-note": {
-        "ru": "bob получил ответ за {waited} мс, пока alice {slow} с ждала слой",
-        "en": "bob got his reply in {waited} ms while alice waited {slow} s on the layer",
+        "ru": "alice {slow} с ждала слой, а bob из-за неё задержался на {waited} мс",
+        "en": "alice waited {slow} s on the layer; bob was held back {waited} ms by it",
     },
     "two-servers-memory": {
         "ru": "пропущено: с --layer memory процессы не связаны",
