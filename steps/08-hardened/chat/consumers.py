@@ -12,7 +12,7 @@ MAX_MESSAGE_LENGTH = 2000  # characters, counted after strip()
 HISTORY_LENGTH = 50  # messages sent to a client that joins
 BURST = 10  # messages a client may send at once...
 RATE = 5  # ...and then per second
-MAX_REJECTED_IN_A_ROW = 20  # a client still flooding after that many is closed
+MAX_REJECTED = 20  # refused messages before a client that keeps flooding is closed
 FLOOD_CLOSE_CODE = 4429  # 4000-4999 are for applications; 429 is HTTP's "Too Many Requests"
 # Frames over 1 MiB never get here: Daphne drops such a connection itself (its default limit).
 
@@ -60,7 +60,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
         # new ones a second, and every frame costs one.
         self.tokens = BURST
         self.last_refill = time.monotonic()
-        self.rejected_in_a_row = 0
+        self.rejected = 0
 
         # Join the group before reading the history: a message sent in between then
         # arrives twice (the page drops the copy by its id) rather than never.
@@ -78,15 +78,14 @@ class ChatConsumer(AsyncWebsocketConsumer):
         # Every frame costs a token, a bad one too: checking costs the server work.
         if not self.take_token():
             await self.send_error("rate-limited")
-            self.rejected_in_a_row += 1
-            if self.rejected_in_a_row > MAX_REJECTED_IN_A_ROW:
+            self.rejected += 1
+            if self.rejected > MAX_REJECTED:
                 await self.close(code=FLOOD_CLOSE_CODE)
                 # Then stop, as Channels does on a disconnect: leave the room, and handle
                 # none of the frames still queued (Daphne fails a send on a closing socket).
                 await self.disconnect(FLOOD_CLOSE_CODE)
                 raise StopConsumer()
             return
-        self.rejected_in_a_row = 0
 
         # Each check answers the sender alone and keeps the connection open.
         if text_data is None:
@@ -154,6 +153,10 @@ class ChatConsumer(AsyncWebsocketConsumer):
         now = time.monotonic()
         self.tokens = min(BURST, self.tokens + (now - self.last_refill) * RATE)
         self.last_refill = now
+        if self.tokens == BURST:
+            # A client that paused until its bucket is full again is forgiven; one that
+            # keeps sending faster than RATE keeps counting towards MAX_REJECTED.
+            self.rejected = 0
         if self.tokens < 1:
             return False
         self.tokens -= 1

@@ -1,0 +1,207 @@
+"""Issue 7, part 5: why step 08 is slower than step 06, and what would make it as fast.
+
+    python -m bench --step08 [--reps 5]   step 06, step 08 and step 08 with settings overlays,
+                                           flat out at N=10/50/200, repeated and alternating;
+                                           writes step08-vs-06.json and .md
+    python -m bench --profile step08      py-spy on that server's process under a repeated load;
+                                           writes profile-step08.txt (collapsed stacks + summary)
+
+The step itself is never edited: the variants are settings overlays on a temp copy.
+"""
+
+from __future__ import annotations
+
+import collections
+import json
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench.load import LoadSpec, run_load_sync
+from bench.servers import EXTRAS, PROFILE_VARIANTS, STANDARD, start_all, stop_all
+
+COMPARE = ["step06", "step08", "step08-persistent", "step08-wal", "step08-persistent-wal",
+           "step08-proposed"]
+CLIENTS = (10, 50, 200)
+
+
+def _spec(key):
+    return next(s for s in STANDARD + EXTRAS + PROFILE_VARIANTS if s.key == key)
+
+
+def _flat(n):
+    return LoadSpec(clients=n, mode="flat", senders=min(n, 10), messages=10, quiet=1.0,
+                    deadline=30)
+
+
+def compare(out: Path, reps: int = 5, say=print) -> int:
+    specs = [_spec(k) for k in COMPARE]
+    workdir = Path(tempfile.mkdtemp(prefix="channels-bench-08-"))
+    rows = []
+    servers = start_all(specs, workdir)
+    room = 0
+    try:
+        for s in servers:
+            run_load_sync(s.url("warm"), s.origin, LoadSpec(clients=3, mode="flat", senders=3,
+                                                            messages=3, quiet=0.5, deadline=10))
+        for rep in range(reps):
+            for n in CLIENTS:
+                order = servers[rep % len(servers):] + servers[:rep % len(servers)]
+                for s in order:
+                    room += 1
+                    cpu0 = s.cpu_seconds()
+                    r = run_load_sync(s.url(f"p5-{room}"), s.origin, _flat(n),
+                                      probe=lambda s=s: {"cpu_s": s.cpu_seconds()})
+                    cpu = r.probe["cpu_s"] - cpu0
+                    rows.append({"server": s.spec.key, "clients": n, "rep": rep,
+                                 "deliveries_per_s": r.deliveries_per_s,
+                                 "cpu_us_per_delivery": cpu / r.delivered * 1e6 if r.delivered else None,
+                                 "p99_ms": r.latency_ms.get("p99"), "lost": r.lost,
+                                 "duplicated": r.duplicated, "rejected": r.rejected})
+                    say(f"  rep {rep + 1}/{reps} N={n:<4} {s.spec.key:<22} "
+                        f"{r.deliveries_per_s:>8,.0f} d/s  {rows[-1]['cpu_us_per_delivery']:.0f} "
+                        f"us CPU/delivery  lost {r.lost}")
+                    time.sleep(0.1)
+    finally:
+        stop_all(servers)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+    summary = []
+    for key in COMPARE:
+        for n in CLIENTS:
+            mine = [r for r in rows if r["server"] == key and r["clients"] == n]
+            base = [r for r in rows if r["server"] == "step06" and r["clients"] == n]
+            dps = statistics.median(r["deliveries_per_s"] for r in mine)
+            cpu = statistics.median(r["cpu_us_per_delivery"] for r in mine)
+            summary.append({
+                "server": key, "label": _spec(key).label, "clients": n,
+                "median_deliveries_per_s": dps, "median_cpu_us_per_delivery": cpu,
+                "ratio_to_step06": dps / statistics.median(r["deliveries_per_s"] for r in base),
+                "cpu_ratio_to_step06": cpu / statistics.median(r["cpu_us_per_delivery"]
+                                                                 for r in base),
+                "lost": sum(r["lost"] for r in mine),
+                "settings": _spec(key).settings.strip() or None,
+            })
+    data = {"reps": reps, "clients": list(CLIENTS), "summary": summary, "runs": rows,
+            "started": time.strftime("%Y-%m-%d %H:%M:%S %z")}
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "step08-vs-06.json").write_text(json.dumps(data, indent=1) + "\n")
+    head = ["server", "N", "median d/s", "x step06", "CPU us/delivery", "CPU x step06", "lost"]
+    table = [[r["server"], r["clients"], f"{r['median_deliveries_per_s']:,.0f}",
+              f"{r['ratio_to_step06']:.2f}x", f"{r['median_cpu_us_per_delivery']:.0f}",
+              f"{r['cpu_ratio_to_step06']:.2f}x", r["lost"]] for r in summary]
+    md = ["# Step 08 vs step 06, flat out, median of %d alternating runs" % reps, "",
+          "`python -m bench --step08`; each sender sends 10 back to back (step 08's burst), "
+          "min(N, 10) senders.", "",
+          "| " + " | ".join(head) + " |", "|---" + "|---:" * (len(head) - 1) + "|"]
+    md += ["| " + " | ".join(map(str, row)) + " |" for row in table]
+    md += ["", "Variants (settings overlays on a temp copy of steps/08-hardened):", ""]
+    md += [f"- `{key}`: {_spec(key).label}" + (f"\n\n  ```python\n  {_spec(key).settings.strip()}"
+                                               .replace("\n", "\n  ") + "\n  ```"
+                                               if _spec(key).settings else "")
+           for key in COMPARE]
+    (out / "step08-vs-06.md").write_text("\n".join(md) + "\n")
+    widths = [max(len(str(c)) for c in col) for col in zip(head, *table)]
+    say("")
+    for row in [head] + table:
+        say("  ".join(str(c).rjust(w) for c, w in zip(row, widths)))
+    say(f"\nwrote {out / 'step08-vs-06.json'} and {out / 'step08-vs-06.md'}")
+    return 0
+
+
+# What the profile summary adds up: (label, a regex on a frame).
+BUCKETS = [
+    ("Django ORM: Message.objects.create (INSERT, commit)", r"Model\._do_insert|QuerySet\.create "),
+    ("  of which the SQLite statement itself", r"SQLiteCursorWrapper\.execute"),
+    ("  of which opening a new SQLite connection", r"get_new_connection|init_connection_state"),
+    ("history query on connect", r"ChatConsumer\.get_history"),
+    ("close_old_connections (Channels, before every handler)", r"close_old_connections"),
+    ("channel layer group_send", r"group_send"),
+    ("channel layer receive", r"RedisChannelLayer\.receive|InMemoryChannelLayer\.receive"),
+    ("consumer receive()", r"ChatConsumer\.receive"),
+    ("consumer chat_message()", r"ChatConsumer\.chat_message"),
+    ("sync_to_async hand-offs (asgiref)", r"SyncToAsync\.__call__ "),
+    ("socket writes", r"_SelectorSocketTransport\.write|writelines"),
+    ("event loop select (idle)", r"EpollSelector\.select"),
+]
+
+
+def summarize(raw: Path, top: int = 30) -> str:
+    total = 0
+    self_count = collections.Counter()
+    inclusive = collections.Counter()
+    threads = collections.Counter()
+    buckets = collections.Counter()
+    for text in raw.read_text().splitlines():
+        stack, _, count = text.rpartition(" ")
+        if not stack or not count.isdigit():
+            continue
+        n = int(count)
+        total += n
+        frames = stack.split(";")
+        threads[re.sub(r"\s*\(\d+\)", "", frames[0])] += n
+        self_count[frames[-1]] += n
+        names = {re.sub(r":\d+\)$", ")", f) for f in frames}
+        for name in names:
+            inclusive[name] += n
+        for label, pattern in BUCKETS:
+            if any(re.search(pattern, f) for f in names):
+                buckets[label] += n
+    if not total:
+        return "no samples"
+    lines = [f"{total} samples", "", "by thread:"]
+    lines += [f"  {100 * n / total:5.1f}%  {t}" for t, n in threads.most_common()]
+    lines += ["", "what the samples were doing (inclusive, a sample may count in several):"]
+    lines += [f"  {100 * buckets[label] / total:5.1f}%  {label}" for label, _ in BUCKETS]
+    lines += ["", f"top {top} frames by own time:"]
+    lines += [f"  {100 * n / total:5.1f}%  {f}" for f, n in self_count.most_common(top)]
+    return "\n".join(lines)
+
+
+def profile(key: str, out: Path, clients: int = 10, seconds: int = 12, say=print) -> int:
+    spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
+    if not Path(spy).exists():
+        say("py-spy is not installed: pip install py-spy")
+        return 2
+    spec = _spec(key)
+    workdir = Path(tempfile.mkdtemp(prefix="channels-bench-prof-"))
+    out.mkdir(parents=True, exist_ok=True)
+    raw = out / f"profile-{key}.collapsed"
+    servers = start_all([spec], workdir)
+    server = servers[0]
+    try:
+        run_load_sync(server.url("warm"), server.origin,
+                      LoadSpec(clients=3, mode="flat", senders=3, messages=3, quiet=0.5, deadline=10))
+        proc = subprocess.Popen([spy, "record", "--pid", str(server.pid), "--duration", str(seconds),
+                                 "--rate", "250", "--format", "raw", "--threads", "--nonblocking",
+                                 "--output", str(raw)],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        time.sleep(1.0)
+        t0 = time.monotonic()
+        delivered = 0
+        cpu0 = server.cpu_seconds()
+        i = 0
+        while time.monotonic() - t0 < seconds - 2.5:
+            i += 1
+            r = run_load_sync(server.url(f"prof-{i}"), server.origin, _flat(clients))
+            delivered += r.delivered
+        cpu = server.cpu_seconds() - cpu0
+        _, err = proc.communicate(timeout=seconds + 30)
+        if proc.returncode:
+            say(f"py-spy failed: {err[-800:]}")
+            return 1
+    finally:
+        stop_all(servers)
+        shutil.rmtree(workdir, ignore_errors=True)
+    text = (f"py-spy of {key} ({spec.label}) under repeated flat-out loads at N={clients}: "
+            f"{delivered} deliveries, {cpu:.2f} s server CPU, "
+            f"{cpu / max(1, delivered) * 1e6:.0f} us CPU per delivery\n\n" + summarize(raw))
+    (out / f"profile-{key}.txt").write_text(text + "\n")
+    say(text)
+    say(f"\nwrote {out / f'profile-{key}.txt'} and {raw}")
+    return 0
