@@ -4,7 +4,7 @@
                                            flat out at N=10/50/200, repeated and alternating;
                                            writes step08-vs-06.json and .md
     python -m bench --profile step08      py-spy on that server's process under a repeated load;
-                                           writes profile-step08.txt (collapsed stacks + summary)
+                                           writes profile-step08-n10.txt (+ the collapsed stacks)
 
 The step itself is never edited: the variants are settings overlays on a temp copy.
 """
@@ -25,8 +25,8 @@ from pathlib import Path
 from bench.load import LoadSpec, run_load_sync
 from bench.servers import EXTRAS, PROFILE_VARIANTS, STANDARD, start_all, stop_all
 
-COMPARE = ["step06", "step08", "step08-persistent", "step08-wal", "step08-persistent-wal",
-           "step08-proposed"]
+COMPARE = ["step06", "step08", "step08-persistent", "step08-dispatch", "step08-proposed",
+           "step08-proposed-wal"]
 CLIENTS = (10, 50, 200)
 
 
@@ -66,7 +66,7 @@ def compare(out: Path, reps: int = 5, say=print) -> int:
                     say(f"  rep {rep + 1}/{reps} N={n:<4} {s.spec.key:<22} "
                         f"{r.deliveries_per_s:>8,.0f} d/s  {rows[-1]['cpu_us_per_delivery']:.0f} "
                         f"us CPU/delivery  lost {r.lost}")
-                    time.sleep(0.1)
+                    s.wait_idle()
     finally:
         stop_all(servers)
         shutil.rmtree(workdir, ignore_errors=True)
@@ -95,7 +95,7 @@ def compare(out: Path, reps: int = 5, say=print) -> int:
     table = [[r["server"], r["clients"], f"{r['median_deliveries_per_s']:,.0f}",
               f"{r['ratio_to_step06']:.2f}x", f"{r['median_cpu_us_per_delivery']:.0f}",
               f"{r['cpu_ratio_to_step06']:.2f}x", r["lost"]] for r in summary]
-    md = ["# Step 08 vs step 06, flat out, median of %d alternating runs" % reps, "",
+    md = [f"# Step 08 vs step 06, flat out, median of {reps} alternating runs", "",
           "`python -m bench --step08`; each sender sends 10 back to back (step 08's burst), "
           "min(N, 10) senders.", "",
           "| " + " | ".join(head) + " |", "|---" + "|---:" * (len(head) - 1) + "|"]
@@ -106,10 +106,10 @@ def compare(out: Path, reps: int = 5, say=print) -> int:
                                                if _spec(key).settings else "")
            for key in COMPARE]
     (out / "step08-vs-06.md").write_text("\n".join(md) + "\n")
-    widths = [max(len(str(c)) for c in col) for col in zip(head, *table)]
+    widths = [max(len(str(c)) for c in col) for col in zip(head, *table, strict=False)]
     say("")
     for row in [head] + table:
-        say("  ".join(str(c).rjust(w) for c, w in zip(row, widths)))
+        say("  ".join(str(c).rjust(w) for c, w in zip(row, widths, strict=False)))
     say(f"\nwrote {out / 'step08-vs-06.json'} and {out / 'step08-vs-06.md'}")
     return 0
 
@@ -171,7 +171,7 @@ def profile(key: str, out: Path, clients: int = 10, seconds: int = 12, say=print
     spec = _spec(key)
     workdir = Path(tempfile.mkdtemp(prefix="channels-bench-prof-"))
     out.mkdir(parents=True, exist_ok=True)
-    raw = out / f"profile-{key}.collapsed"
+    raw = out / f"profile-{key}-n{clients}.collapsed"
     servers = start_all([spec], workdir)
     server = servers[0]
     try:
@@ -201,7 +201,7 @@ def profile(key: str, out: Path, clients: int = 10, seconds: int = 12, say=print
     text = (f"py-spy of {key} ({spec.label}) under repeated flat-out loads at N={clients}: "
             f"{delivered} deliveries, {cpu:.2f} s server CPU, "
             f"{cpu / max(1, delivered) * 1e6:.0f} us CPU per delivery\n\n" + summarize(raw))
-    (out / f"profile-{key}.txt").write_text(text + "\n")
+    (out / f"profile-{key}-n{clients}.txt").write_text(text + "\n")
     say(text)
-    say(f"\nwrote {out / f'profile-{key}.txt'} and {raw}")
+    say(f"\nwrote {out / f'profile-{key}-n{clients}.txt'} and {raw}")
     return 0

@@ -73,8 +73,115 @@ def build(meta, servers, results, extras, checker) -> dict:
             "duplicated_total": sum((r["fixed_duplicated"] or 0) + (r["flat_duplicated"] or 0)
                                     for r in summary),
         }
-    return {"meta": meta, "servers": servers, "summary": summary, "headline": headline,
+    data = {"meta": meta, "servers": servers, "summary": summary, "headline": headline,
             "results": results, "extras": extras, "checker": checker, "goals": GOALS}
+    data["findings"] = findings(data)
+    return data
+
+
+def _extra(data, load, server):
+    for r in data["extras"]:
+        if r["load"] == load and r["server"] == server:
+            return r
+    return None
+
+
+def _pct(r):
+    return 100 * r["lost"] / r["expected"] if r.get("expected") else 0.0
+
+
+def findings(data) -> list[str]:
+    """Plain statements computed from this run's numbers (the Markdown's "What this run shows")."""
+    out = []
+    ns = sorted({r["clients"] for r in data["summary"]})
+    if not ns:
+        return out
+    top = ns[-1]
+    row = {r["server"]: r for r in data["summary"] if r["clients"] == top}
+
+    def dps(key, n=top):
+        r = next((x for x in data["summary"] if x["server"] == key and x["clients"] == n), None)
+        return r and r["flat_deliveries_per_s"]
+
+    if "step05" in row and "step06" in row and dps("step05"):
+        out.append(
+            "async vs sync: step 06 delivers " + ", ".join(
+                f"{dps('step06', n) / dps('step05', n):.1f}x" for n in ns
+                if dps("step05", n) and dps("step06", n))
+            + f" as many messages a second as step 05 at N={', '.join(map(str, ns))} (flat out; "
+            "one process: the sync consumer's handlers all wait for one thread).")
+    if "step06-uvicorn" in row and dps("step06"):
+        out.append(
+            "Uvicorn vs Daphne (same step 06): " + ", ".join(
+                f"{dps('step06-uvicorn', n) / dps('step06', n):.2f}x" for n in ns
+                if dps("step06-uvicorn", n) and dps("step06", n))
+            + f" at N={', '.join(map(str, ns))}.")
+    for key, name in (("step06-pubsub", "Redis PubSub layer"), ("step06-memory", "in-memory layer")):
+        if key in row and dps("step06"):
+            out.append(f"{name} vs the Redis layer (step 06): " + ", ".join(
+                f"{dps(key, n) / dps('step06', n):.2f}x" for n in ns if dps(key, n) and dps("step06", n))
+                + f" at N={', '.join(map(str, ns))}.")
+    if "step08" in row and dps("step06"):
+        out.append(
+            "Step 08 vs step 06: " + ", ".join(
+                f"{dps('step08', n) / dps('step06', n):.2f}x" for n in ns
+                if dps("step08", n) and dps("step06", n))
+            + f" at N={', '.join(map(str, ns))}. Why, and a fix measured on a copy: "
+            "`python -m bench --step08` (step08-vs-06.md).")
+    raw = row.get("raw")
+    s06 = row.get("step06")
+    raw_run = _get(data["results"], "raw", "flat", top)
+    if raw and s06 and raw.get("cpu_us_per_delivery") and s06.get("cpu_us_per_delivery"):
+        text = (f"The raw limit: {raw['flat_deliveries_per_s']:,.0f} deliveries/s at N={top}, at "
+                f"{raw['cpu_us_per_delivery']:.0f} us of server CPU per delivery against step 06's "
+                f"{s06['cpu_us_per_delivery']:.0f} us")
+        if raw_run and raw_run.get("server_cpu_s") is not None and raw_run.get("duration_s"):
+            busy = raw_run["server_cpu_s"] / raw_run["duration_s"]
+            text += f"; the raw server was busy {100 * busy:.0f}% of one CPU during its load"
+            if busy < 0.9:
+                text += (", so the load generator (one Python process receiving every frame) "
+                         "was the bottleneck: the true limit is higher, and every 'x raw' "
+                         "ratio is an upper bound")
+        out.append(text + ".")
+    lost_fixed = sum(r["fixed_lost"] or 0 for r in data["summary"])
+    lost_flat = sum(r["flat_lost"] or 0 for r in data["summary"])
+    out.append(f"Lost messages: {lost_fixed} at the fixed rate and {lost_flat} flat out, over every "
+               "server and N (flat out stays at 100 messages, the Redis layer's capacity).")
+    b06, b06c = _extra(data, "burst", "step06"), _extra(data, "burst", "step06-cap1000")
+    b08, b08c = _extra(data, "burst", "step08"), _extra(data, "burst", "step08-cap1000")
+    bps, bmem = _extra(data, "burst", "step06-pubsub"), _extra(data, "burst", "step06-memory")
+    if b06 and b06c:
+        text = (f"Capacity: {b06['accepted']} messages at once into {b06['clients']} clients lost "
+                f"{_pct(b06):.0f}% of the deliveries on step 06 with the default capacity (100)")
+        if b08:
+            text += f", {_pct(b08):.0f}% on step 08 (within its rate limit, every message saved)"
+        if bmem:
+            text += f", {_pct(bmem):.0f}% on the in-memory layer (silently)"
+        text += f"; with capacity=1000 step 06 lost {_pct(b06c):.0f}%"
+        if b08c:
+            text += f" and step 08 {_pct(b08c):.0f}%"
+        if bps:
+            text += f"; the PubSub layer (no capacity) lost {_pct(bps):.0f}%"
+        text += (". The capacity does not make the server faster: it decides whether a backlog "
+                 "waits or is dropped. Delivering everything took "
+                 f"{b06c['duration_s']:.1f} s instead of {b06['duration_s']:.1f} s, and the "
+                 f"p99 latency went from {b06['latency_ms'].get('p99', 0):,.0f} to "
+                 f"{b06c['latency_ms'].get('p99', 0):,.0f} ms; the deliveries/s of the lossy "
+                 "runs count only what arrived.")
+        out.append(text)
+    f08 = _extra(data, "flood", "step08")
+    if f08:
+        rej = sum((f08.get("rejected") or {}).values())
+        out.append(f"Flood: of {f08['sent']} messages sent at once by one client, step 08 accepted "
+                   f"{f08['accepted']} and answered {rej} with rate-limited error frames "
+                   f"({f08['lost']} lost, closed: {f08.get('closed_by_server') or 'no'}); "
+                   "step 06 accepted all.")
+    u0, u1 = _extra(data, "uvloop", "step06-uvicorn"), _extra(data, "uvloop", "step06-uvicorn-uvloop")
+    if u0 and u1 and u0.get("deliveries_per_s"):
+        out.append(f"uvloop: Uvicorn with uvloop {u1['deliveries_per_s']:,.0f} deliveries/s vs "
+                   f"{u0['deliveries_per_s']:,.0f} with the asyncio loop "
+                   f"({u1['deliveries_per_s'] / u0['deliveries_per_s']:.2f}x), N={u0['clients']}.")
+    return out
 
 
 # Formatting helpers
@@ -98,20 +205,21 @@ def _table(headers, rows, align=None) -> list[list[str]]:
 
 
 def _plain(headers, rows) -> str:
-    widths = [max(len(str(c)) for c in col) for col in zip(headers, *rows)]
+    widths = [max(len(str(c)) for c in col) for col in zip(headers, *rows, strict=False)]
     out = []
     for i, row in enumerate([headers] + rows):
         cells = [str(c).ljust(w) if j == 0 else str(c).rjust(w)
-                 for j, (c, w) in enumerate(zip(row, widths))]
+                 for j, (c, w) in enumerate(zip(row, widths, strict=False))]
         out.append("  ".join(cells))
         if i == 0:
             out.append("  ".join("-" * w for w in widths))
     return "\n".join(out)
 
 
-def _md(headers, rows) -> str:
+def _md(headers, rows, left: int = 1) -> str:
+    """A Markdown table: the first `left` columns aligned left, the rest (numbers) right."""
     out = ["| " + " | ".join(headers) + " |",
-           "|" + "|".join(["---"] + ["---:"] * (len(headers) - 1)) + "|"]
+           "|" + "|".join(["---"] * left + ["---:"] * (len(headers) - left)) + "|"]
     out += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
     return "\n".join(out)
 
@@ -236,6 +344,9 @@ def terminal(data) -> str:
         parts.append(_plain(CHECKER_COLS, _checker_rows(data)))
     parts.append("")
     parts += _headline_text(data)
+    if data.get("findings"):
+        parts.append("")
+        parts += [f"- {n}" for n in data["findings"]]
     return "\n".join(parts)
 
 
@@ -260,6 +371,7 @@ def markdown(data) -> str:
         "",
     ]
     out += [f"- {line}" for line in _headline_text(data)]
+    out += ["- ![fan-out](fanout.png) (deliveries/s and p99 against N; made by the run, not committed)"]
     if ns:
         out += ["", f"## At N = {ns[-1]} clients in one room", "",
                 _md(HEADLINE_COLS, _headline_rows(data, ns[-1])), "",
@@ -271,9 +383,9 @@ def markdown(data) -> str:
                 "per delivery, flat out (robust to a busy machine).", "",
                 _md(FULL_COLS, _full_rows(data))]
     out += ["", "## The servers", ""]
-    out += _md(["key", "what", "server", "channel layer"],
-               [[s["key"], s["label"], s["command"].split(" ")[2] if s["server"] != "raw" else
-                 "websockets", s["layer"] or "-"] for s in data["servers"]]).splitlines()
+    out += _md(["key", "what", "server", "channel layer", "command"],
+               [[s["key"], s["label"], s["server"] if s["server"] != "raw" else "websockets",
+                 _layer(s), f"`{s['command']}`"] for s in data["servers"]], left=5).splitlines()
     out += ["", "## The loads", "",
             "All clients connect first (connect s: wall time until all N are in); then the senders "
             "send, and every client records every frame. Each message's text carries a run tag, "
@@ -287,8 +399,9 @@ def markdown(data) -> str:
     out += _md(["load", "N", "senders", "messages each", "pace", "messages", "deliveries"],
                rows).splitlines()
     out += ["",
-            "- **fixed**: about 1000 deliveries/s offered (N=10: 40 messages/s), no sender faster "
-            "than 4/s: under step 08's limit (10 at once, then 5/s), so it accepts every message.",
+            "- **fixed**: about 1000 deliveries/s offered (at N=10 only 400: 10 senders at 4/s), no "
+            "sender faster than 4/s: under step 08's limit (10 at once, then 5/s), so it accepts "
+            "every message. Its latency is the one a user feels.",
             "- **flat**: each sender sends 10 (step 08's burst) back to back: every server gets the "
             "same load, the rate limit rejects none of it, and 100 messages never exceed the Redis "
             "layer's capacity of 100.",
@@ -311,11 +424,24 @@ def markdown(data) -> str:
                 f"step reports of `python -m checker check all` (= `make check`), which prints each "
                 f"step's report the moment it is done (step 1 includes the process start). "
                 f"`all`: the whole `check all`.", "",
-                _md(CHECKER_COLS, _checker_rows(data))]
-    notes = data["meta"].get("notes")
-    if notes:
-        out += ["", "## Notes", ""] + [f"- {n}" for n in notes]
+                _md(CHECKER_COLS, _checker_rows(data)), "",
+                "Steps not timed on their own were timed inside `check all` only; "
+                "`python -m bench --checker-standalone all` times every step on its own too "
+                "(about 2 minutes more, past the 5-minute budget)."]
+    if data.get("findings"):
+        out += ["", "## What this run shows", ""] + [f"- {n}" for n in data["findings"]]
     return "\n".join(out) + "\n"
+
+
+def _layer(s):
+    if not s.get("layer"):
+        return "-"
+    text = s["layer"]
+    config = (s.get("layer_config") or {}).get("CONFIG") or {}
+    extra = {k: v for k, v in config.items() if k != "hosts"}
+    if extra:
+        text += " " + ", ".join(f"{k}={v}" for k, v in extra.items())
+    return text
 
 
 def _ranges(numbers):
@@ -345,16 +471,16 @@ def plot(data, path: Path) -> Path | None:
         ("fixed_latency_ms", "p99", "p99 latency ms at the fixed rate (lower is better)"),
         ("flat_latency_ms", "p99", "p99 latency ms flat out (lower is better)"),
     ]
-    for ax, (field, sub, title) in zip(axes, panels):
+    for ax, (field, sub, title) in zip(axes, panels, strict=False):
         for key in servers:
             rows = [r for r in data["summary"] if r["server"] == key]
             xs = [r["clients"] for r in rows]
             ys = [(r[field] or {}).get(sub) if sub else r[field] for r in rows]
-            pts = [(x, y) for x, y in zip(xs, ys) if y is not None]
+            pts = [(x, y) for x, y in zip(xs, ys, strict=False) if y is not None]
             if not pts:
                 continue
             style = "--" if key == LIMIT else "-"
-            ax.plot(*zip(*pts), style, marker="o", label=key)
+            ax.plot(*zip(*pts, strict=False), style, marker="o", label=key)
         ax.set_xscale("log")
         ax.set_yscale("log")
         ns = sorted({r["clients"] for r in data["summary"]})
@@ -363,11 +489,12 @@ def plot(data, path: Path) -> Path | None:
         ax.set_xlabel("clients in the room (N)")
         ax.set_title(title, fontsize=10)
         ax.grid(True, which="both", alpha=0.3)
-    axes[0].legend(fontsize=8)
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=len(labels), fontsize=9, frameon=False)
     meta = data["meta"]
     fig.suptitle(f"Channels workbook fan-out, {meta['started']} ({meta['machine']['cpus']} CPUs)",
                  fontsize=11)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.07, 1, 1))
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path

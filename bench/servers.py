@@ -38,6 +38,7 @@ class ServerSpec:
     layer: dict | None = field(default=None, hash=False)  # CHANNEL_LAYERS["default"] override
     loop: str = "asyncio"  # uvicorn only: "asyncio" | "uvloop"
     settings: str = ""  # more settings code for the overlay (Python, run after the step's own)
+    patch: str = ""  # a key of PATCHES: edits made to this server's own temp copy of the step
     note: str = ""
 
     @property
@@ -73,22 +74,51 @@ EXTRAS = [
                loop="uvloop", note="uvloop instead of the asyncio loop"),
 ]
 
-# What we propose for step 08 (issue 7, part 5), measured on the overlay, never in the step itself.
-PROPOSED_08 = """
-DATABASES["default"]["CONN_MAX_AGE"] = None
-DATABASES["default"]["OPTIONS"] = {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
-"""
+# What we propose for step 08 (issue 7, part 5): edits measured on a temp copy, never made in
+# steps/ by the benchmark. `python -m bench --step08` prints them as a diff.
+DISPATCH = (
+    "chat/consumers.py",
+    "    async def chat_message(self, event):\n",
+    """    async def dispatch(self, message):
+        # Channels closes stale database connections before EVERY handler, on its one
+        # thread for sync code: a hop to that thread and back for each client and each
+        # message. chat_message never touches the database, so it skips the hop; the
+        # handlers that do (connect, receive) still get it.
+        if message["type"] == "chat.message":
+            await self.chat_message(message)
+        else:
+            await super().dispatch(message)
+
+    async def chat_message(self, event):
+""",
+)
+DATABASE = (
+    "chatsite/settings.py",
+    '''        "NAME": BASE_DIR / "db.sqlite3",
+''',
+    '''        "NAME": BASE_DIR / "db.sqlite3",
+        # Keep the connection open. With the default (0), Channels closes it before the
+        # next handler, so every message saved opened SQLite again (twice the cost).
+        "CONN_MAX_AGE": None,
+''',
+)
+PATCHES = {
+    "dispatch": [DISPATCH],
+    "database": [DATABASE],
+    "proposed": [DISPATCH, DATABASE],
+}
+
+WAL = ('DATABASES["default"]["OPTIONS"] = '
+       '{"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}')
 
 PROFILE_VARIANTS = [
-    ServerSpec("step08-persistent", "08 + CONN_MAX_AGE=None", "08-hardened",
-               settings='DATABASES["default"]["CONN_MAX_AGE"] = None'),
-    ServerSpec("step08-wal", "08 + SQLite WAL", "08-hardened",
-               settings='DATABASES["default"]["OPTIONS"] = {"init_command": "PRAGMA journal_mode=WAL;"}'),
-    ServerSpec("step08-persistent-wal", "08 + CONN_MAX_AGE=None + WAL", "08-hardened",
-               settings='DATABASES["default"]["CONN_MAX_AGE"] = None\n'
-                        'DATABASES["default"]["OPTIONS"] = {"init_command": "PRAGMA journal_mode=WAL;"}'),
-    ServerSpec("step08-proposed", "08 + persistent conn + WAL, synchronous=NORMAL", "08-hardened",
-               settings=PROPOSED_08),
+    ServerSpec("step08-persistent", "08 + CONN_MAX_AGE=None", "08-hardened", patch="database"),
+    ServerSpec("step08-dispatch", "08 + chat_message skips close_old_connections", "08-hardened",
+               patch="dispatch"),
+    ServerSpec("step08-proposed", "08 + both (the proposed diff)", "08-hardened",
+               patch="proposed"),
+    ServerSpec("step08-proposed-wal", "08 + both + SQLite WAL, synchronous=NORMAL (not proposed: "
+               "breaks the live-server tests)", "08-hardened", patch="proposed", settings=WAL),
 ]
 
 QUICK = ["step06", "raw"]
@@ -113,23 +143,60 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def copy_key(spec: ServerSpec) -> str:
+    return spec.step + (f"+{spec.patch}" if spec.patch else "")
+
+
 def prepare_steps(specs: list[ServerSpec], workdir: Path) -> dict[str, Path]:
-    """One temp copy per step with its database migrated (the migrations run in parallel)."""
+    """One temp copy per step (and per patch) with its database migrated, in parallel."""
     copies: dict[str, Path] = {}
     procs = []
-    for step in sorted({s.step for s in specs if s.step}):
-        copy = workdir / step
-        shutil.copytree(STEPS / step, copy,
-                        ignore=shutil.ignore_patterns("__pycache__", "*.sqlite3", "tests.py"))
-        copies[step] = copy
-        procs.append((step, subprocess.Popen(
+    for spec in specs:
+        if not spec.step or copy_key(spec) in copies:
+            continue
+        key = copy_key(spec)
+        copy = workdir / key.replace("+", "__")
+        shutil.copytree(STEPS / spec.step, copy,
+                        ignore=shutil.ignore_patterns("__pycache__", "*.sqlite3*", "tests.py"))
+        if spec.patch:
+            apply_patch(copy, spec.patch)
+        copies[key] = copy
+        procs.append((key, subprocess.Popen(
             [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=copy,
             env=_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)))
-    for step, proc in procs:
+    for key, proc in procs:
         out, _ = proc.communicate(timeout=120)
         if proc.returncode:
-            raise RuntimeError(f"migrate failed in the copy of {step}:\n{out}")
+            raise RuntimeError(f"migrate failed in the copy of {key}:\n{out}")
     return copies
+
+
+def apply_patch(project: Path, name: str) -> None:
+    """Make the edits of PATCHES[name] in a copied project (each anchor must be found once)."""
+    for rel, anchor, new in PATCHES[name]:
+        path = project / rel
+        text = path.read_text()
+        if text.count(anchor) != 1:
+            raise RuntimeError(f"patch {name!r}: {rel} no longer contains its anchor once:\n"
+                               f"{anchor}")
+        path.write_text(text.replace(anchor, new))
+
+
+def patch_diff(step: str, name: str) -> str:
+    """The unified diff of PATCHES[name] against steps/<step> (for `git apply`)."""
+    import difflib
+
+    out = []
+    for rel in dict.fromkeys(rel for rel, _, _ in PATCHES[name]):
+        before = (STEPS / step / rel).read_text()
+        after = before
+        for r, anchor, new in PATCHES[name]:
+            if r == rel:
+                after = after.replace(anchor, new)
+        out += difflib.unified_diff(before.splitlines(keepends=True),
+                                    after.splitlines(keepends=True),
+                                    f"a/steps/{step}/{rel}", f"b/steps/{step}/{rel}")
+    return "".join(out)
 
 
 def _env(**extra) -> dict:
@@ -153,7 +220,7 @@ class Server:
             cwd = ROOT
             cmd = [sys.executable, "-m", "bench.raw_server", "--port", str(self.port)]
         else:
-            cwd = copies[spec.step]
+            cwd = copies[copy_key(spec)]
             if spec.layer is not None or spec.settings:
                 overlay = workdir / "overlays" / spec.key.replace("-", "_")
                 overlay.mkdir(parents=True, exist_ok=True)
@@ -215,6 +282,20 @@ class Server:
             return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
         except (OSError, IndexError, ValueError):
             return None
+
+    def wait_idle(self, quiet_cpu_s: float = 0.01, window_s: float = 0.1,
+                  max_s: float = 3.0) -> float:
+        """Wait until the process used < quiet_cpu_s of CPU in window_s (its disconnect handlers
+        are done), at most max_s: the next server is then measured on a quiet machine."""
+        t0 = time.monotonic()
+        last = self.cpu_seconds()
+        while last is not None and time.monotonic() - t0 < max_s:
+            time.sleep(window_s)
+            now = self.cpu_seconds()
+            if now is None or now - last < quiet_cpu_s:
+                break
+            last = now
+        return time.monotonic() - t0
 
     def output(self) -> str:
         try:

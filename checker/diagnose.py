@@ -112,6 +112,8 @@ def _hint(cause: BaseException, root: Path) -> tuple[str, dict]:
         return "hint-async-to-sync-in-async", {}
     if isinstance(cause, TypeError) and "can't be used in 'await' expression" in text:
         return "hint-await-sync", {}
+    if name == "OperationalError" and "no such table" in text:
+        return "hint-no-table", {}
     if name == "SynchronousOnlyOperation":
         return "hint-sync-only", {}
     if name == "TimeoutError" and "reading from" in text.lower():

@@ -677,8 +677,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "mallory sent 60 messages without a pause, and the connection was not closed.",
     },
     "flood-not-closed.hint": {
-        "ru": "После 20 отказов подряд закрывайте соединение кодом 4429: await self.close(code=4429).",
-        "en": "After 20 rejections in a row close the connection with code 4429: await self.close(code=4429).",
+        "ru": "Считайте отказы (прощая их, только когда клиент притих и ведро снова полно); после 20 "
+        "закрывайте соединение кодом 4429: await self.close(code=4429).",
+        "en": "Count the refusals (forgiven only once the client pauses and its bucket is full again); "
+        "after 20, close the connection with code 4429: await self.close(code=4429).",
     },
     "flood-wrong-code": {
         "ru": "Флуд закрыт с кодом {code}, а урок обещает 4429.",
@@ -825,6 +827,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "обработчик, и обработчик событий группы (chat_message) тоже, пишется через async def.",
         "en": "Channels awaits a method declared with def: in an AsyncWebsocketConsumer every handler, "
         "the group event handler (chat_message) included, is an async def.",
+    },
+    "hint-no-table": {
+        "ru": "В базе нет таблицы модели: python manage.py makemigrations, затем python manage.py "
+        "migrate.",
+        "en": "The database has no table for the model: python manage.py makemigrations, then python "
+        "manage.py migrate.",
     },
     "hint-generic": {
         "ru": "Откройте файл из «где» и сравните с листингом урока.",

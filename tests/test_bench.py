@@ -12,9 +12,9 @@ import sys
 import time
 
 import pytest
+from conftest import checker_env
 
 from checker import ROOT
-from tests.conftest import checker_env
 
 pytestmark = pytest.mark.redis
 

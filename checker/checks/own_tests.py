@@ -108,7 +108,8 @@ async def own_tests_pass(ctx):
     output = output.decode(errors="replace")
     ran = RAN.search(output)
     if process.returncode != 0 or ran is None:
-        failed = [f"{name} ({where})" for name, where in FAILED_TEST.findall(output)]
+        # A test with subTests is listed once per failed subTest: name it once.
+        failed = list(dict.fromkeys(f"{name} ({where})" for name, where in FAILED_TEST.findall(output)))
         tail = "\n".join(output.strip().splitlines()[-12:])
         raise CheckFailed(
             "own-tests-failed", failed=", ".join(failed) or "—", tail=tail,
