@@ -23,7 +23,7 @@ ifneq ($(REDIS_URL),)
   export REDIS_URL
 endif
 
-.PHONY: help setup run run-step check-step watch-step grade check test lint redis redis-stop diff-step need-step notebooks lab
+.PHONY: help setup run run-step check-step watch-step grade check test lint redis redis-stop diff-step need-step notebooks lab bench bench-quick
 
 help:
 	@echo "make setup               create .venv and install the dependencies (quiet when done)"
@@ -38,6 +38,8 @@ help:
 	@echo "make diff-step N         what step N changes against step N-1"
 	@echo "make notebooks           execute every notebook and report each one's time"
 	@echo "make lab                 JupyterLab on notebooks/ (installs it on first use)"
+	@echo "make bench               chat fan-out per step vs a raw websockets server, and the checker's speed (~4.5 min; bench/results/)"
+	@echo "make bench-quick         the benchmark's 30-second smoke run"
 	@echo "make lint                ruff"
 
 setup: $(STAMP)
@@ -80,7 +82,7 @@ test: setup
 	@$(PY) -m pytest $(ARGS)
 
 lint: setup
-	@$(PY) -m ruff check checker tools tests steps
+	@$(PY) -m ruff check checker tools tests steps bench
 
 redis:
 	@$(or $(wildcard $(PY)),$(PYTHON)) -m tools.redis_server start
@@ -94,3 +96,9 @@ notebooks: setup
 lab: setup
 	@$(PY) -c "import jupyterlab" 2>/dev/null || $(PY) -m pip install --quiet jupyterlab
 	@$(PY) -m jupyter lab notebooks/
+
+bench: setup
+	@$(PY) -m bench $(ARGS)
+
+bench-quick: setup
+	@$(PY) -m bench --quick $(ARGS)

@@ -6,14 +6,15 @@ The standard run (< 5 minutes on 2 cores):
      measures every server in turn, the order rotating from round to round (servers alternate:
      never all the loads of one server, then all of the next);
   3. the extras: a burst over the layer's capacity (default 100 vs capacity=1000, PubSub,
-     in-memory), a flood against step 08's rate limit, Uvicorn with uvloop;
+     in-memory), a flood against step 08's rate limit;
   4. stops the servers by pid, then times the checker: `python -m checker check N` for every step
      of course.toml and `check all`, median of 5;
   5. writes bench/results/latest.json, latest.md and fanout.png, and prints the table.
 
 `--quick`: N=5, two servers (step 06 and the raw limit), one checker run of step 1; it writes to a
 temp folder unless --out is given (the committed results stay those of a full run).
-`--step08`: part 5 of issue 7, step 06 vs step 08 vs step 08 with the proposed settings, repeated.
+`--step08`: part 5 of issue 7, step 06 vs step 08 vs step 08 with the proposed changes, repeated.
+`--compare K1,K2`: the same for any servers (uvloop: step06-uvicorn,step06-uvicorn-uvloop).
 `--profile KEY`: py-spy on that server's process under a repeated load.
 """
 
@@ -91,9 +92,6 @@ def extra_loads() -> list[tuple[str, str, list[str], LoadSpec]]:
                   "answers the rest with error frames",
          ["step06", "step08"],
          LoadSpec(clients=10, mode="flat", senders=1, messages=30, quiet=1.0, deadline=15)),
-        ("uvloop", "flat out at N=200 under Uvicorn, asyncio loop vs uvloop",
-         ["step06-uvicorn", "step06-uvicorn-uvloop"],
-         flat_load(200)),
     ]
 
 
@@ -310,11 +308,11 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true",
                         help="N=5, step 06 and the raw limit, one checker run: a smoke run, < 30 s")
-    parser.add_argument("--out", type=Path, help="where the report goes (default bench/results, "
-                        "or a temp folder with --quick)")
+    parser.add_argument("--out", type=Path, help="where the report goes (default: bench/results "
+                        "for the standard run, a temp folder for any other)")
     parser.add_argument("--servers", help="comma-separated server keys (default: the standard set)")
     parser.add_argument("--clients", help="comma-separated N (default 10,50,200)")
-    parser.add_argument("--no-extras", action="store_true", help="skip the burst/flood/uvloop loads")
+    parser.add_argument("--no-extras", action="store_true", help="skip the burst and flood loads")
     parser.add_argument("--no-checker", action="store_true", help="skip timing the checker")
     parser.add_argument("--checker-runs", type=int, default=5)
     parser.add_argument("--checker-standalone", default="1-6",
@@ -323,7 +321,10 @@ def main(argv=None) -> int:
     parser.add_argument("--step08", action="store_true",
                         help="issue 7 part 5: step 06 vs 08 vs 08 with the proposed changes, "
                              "made on temp copies; writes step08-vs-06.md and .json")
-    parser.add_argument("--reps", type=int, default=5, help="repetitions for --step08")
+    parser.add_argument("--compare", metavar="K1,K2,...",
+                        help="like --step08 for any servers (e.g. step06-uvicorn,"
+                             "step06-uvicorn-uvloop); ratios to the first")
+    parser.add_argument("--reps", type=int, default=5, help="repetitions for --step08/--compare")
     parser.add_argument("--profile", metavar="KEY", help="py-spy the server KEY under load")
     parser.add_argument("--profile-clients", type=int, default=10, metavar="N",
                         help="clients in the room while profiling (default 10)")
@@ -336,28 +337,36 @@ def main(argv=None) -> int:
               "Start one with `make redis`, or set REDIS_URL.", file=sys.stderr)
         return 2
 
-    if args.step08 or args.profile:
+    known = {s.key: s for s in STANDARD + EXTRAS + PROFILE_VARIANTS}
+    named = [args.profile] if args.profile else args.compare.split(",") if args.compare else []
+    unknown = [k for k in named + (args.servers.split(",") if args.servers else []) if k not in known]
+    if unknown:
+        print(f"Unknown servers {unknown}; known: {', '.join(known)}", file=sys.stderr)
+        return 2
+    if args.step08 or args.compare or args.profile:
         from bench import part5
 
         out = args.out or (RESULTS if args.step08 else
-                           Path(tempfile.gettempdir()) / "channels-workbook-bench-profile")
+                           Path(tempfile.gettempdir()) / "channels-workbook-bench-compare")
         if args.profile:
             return part5.profile(args.profile, out, clients=args.profile_clients, say=say)
+        if args.compare:
+            return part5.compare(out, reps=args.reps, keys=named, name="compare", say=say)
         return part5.compare(out, reps=args.reps, say=say)
 
-    known = {s.key: s for s in STANDARD + EXTRAS + PROFILE_VARIANTS}
     if args.servers:
-        unknown = [k for k in args.servers.split(",") if k not in known]
-        if unknown:
-            print(f"Unknown servers {unknown}; known: {', '.join(known)}", file=sys.stderr)
-            return 2
         specs = [known[k] for k in args.servers.split(",")]
     else:
         specs = [known[k] for k in QUICK] if args.quick else list(STANDARD)
     clients = (tuple(int(n) for n in args.clients.split(",")) if args.clients
                else QUICK_CLIENTS if args.quick else CLIENTS)
-    out = args.out or (Path(tempfile.gettempdir()) / "channels-workbook-bench-quick"
-                       if args.quick else RESULTS)
+    # Only the standard run replaces the committed bench/results/latest.*; any other goes to a
+    # temp folder unless --out says where.
+    standard = not (args.quick or args.servers or args.clients or args.no_extras
+                    or args.no_checker or args.checker_runs != 5
+                    or args.checker_standalone != "1-6")
+    out = args.out or (RESULTS if standard else Path(tempfile.gettempdir()) /
+                       ("channels-workbook-bench-quick" if args.quick else "channels-workbook-bench"))
 
     started = time.monotonic()
     meta = {"command": "python -m bench" + (" " + " ".join(argv if argv is not None

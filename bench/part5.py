@@ -3,6 +3,7 @@
     python -m bench --step08 [--reps 5]   step 06, step 08 and step 08 with settings overlays,
                                            flat out at N=10/50/200, repeated and alternating;
                                            writes step08-vs-06.json and .md
+    python -m bench --compare K1,K2,...    the same for any servers (ratios to the first)
     python -m bench --profile step08      py-spy on that server's process under a repeated load;
                                            writes profile-step08-n10.txt (+ the collapsed stacks)
 
@@ -35,12 +36,16 @@ def _spec(key):
 
 
 def _flat(n):
-    return LoadSpec(clients=n, mode="flat", senders=min(n, 10), messages=10, quiet=1.0,
+    return LoadSpec(clients=n, mode="flat", senders=min(n, 10), messages=10, quiet=3.0,
                     deadline=30)
 
 
-def compare(out: Path, reps: int = 5, say=print) -> int:
-    specs = [_spec(k) for k in COMPARE]
+def compare(out: Path, reps: int = 5, keys: list[str] | None = None, name: str = "step08-vs-06",
+            clients=CLIENTS, say=print) -> int:
+    """Flat out at each N, `reps` rounds, the servers alternating; medians, ratios to the first."""
+    keys = keys or COMPARE
+    specs = [_spec(k) for k in keys]
+    base_key = keys[0]
     workdir = Path(tempfile.mkdtemp(prefix="channels-bench-08-"))
     rows = []
     servers = start_all(specs, workdir)
@@ -50,7 +55,7 @@ def compare(out: Path, reps: int = 5, say=print) -> int:
             run_load_sync(s.url("warm"), s.origin, LoadSpec(clients=3, mode="flat", senders=3,
                                                             messages=3, quiet=0.5, deadline=10))
         for rep in range(reps):
-            for n in CLIENTS:
+            for n in clients:
                 order = servers[rep % len(servers):] + servers[:rep % len(servers)]
                 for s in order:
                     room += 1
@@ -72,45 +77,60 @@ def compare(out: Path, reps: int = 5, say=print) -> int:
         shutil.rmtree(workdir, ignore_errors=True)
 
     summary = []
-    for key in COMPARE:
-        for n in CLIENTS:
+    for key in keys:
+        for n in clients:
             mine = [r for r in rows if r["server"] == key and r["clients"] == n]
-            base = [r for r in rows if r["server"] == "step06" and r["clients"] == n]
+            base = [r for r in rows if r["server"] == base_key and r["clients"] == n]
             dps = statistics.median(r["deliveries_per_s"] for r in mine)
             cpu = statistics.median(r["cpu_us_per_delivery"] for r in mine)
             summary.append({
                 "server": key, "label": _spec(key).label, "clients": n,
                 "median_deliveries_per_s": dps, "median_cpu_us_per_delivery": cpu,
-                "ratio_to_step06": dps / statistics.median(r["deliveries_per_s"] for r in base),
-                "cpu_ratio_to_step06": cpu / statistics.median(r["cpu_us_per_delivery"]
-                                                                 for r in base),
+                "ratio_to_base": dps / statistics.median(r["deliveries_per_s"] for r in base),
+                "cpu_ratio_to_base": cpu / statistics.median(r["cpu_us_per_delivery"]
+                                                               for r in base),
                 "lost": sum(r["lost"] for r in mine),
                 "settings": _spec(key).settings.strip() or None,
             })
-    data = {"reps": reps, "clients": list(CLIENTS), "summary": summary, "runs": rows,
-            "started": time.strftime("%Y-%m-%d %H:%M:%S %z")}
+    data = {"reps": reps, "clients": list(clients), "base": base_key, "summary": summary,
+            "runs": rows, "started": time.strftime("%Y-%m-%d %H:%M:%S %z")}
+    if name == "step08-vs-06":
+        from bench.servers import patch_diff
+
+        data["proposed_diff"] = patch_diff("08-hardened", "proposed")
     out.mkdir(parents=True, exist_ok=True)
-    (out / "step08-vs-06.json").write_text(json.dumps(data, indent=1) + "\n")
-    head = ["server", "N", "median d/s", "x step06", "CPU us/delivery", "CPU x step06", "lost"]
+    (out / f"{name}.json").write_text(json.dumps(data, indent=1) + "\n")
+    head = ["server", "N", "median d/s", f"x {base_key}", "CPU us/delivery",
+            f"CPU x {base_key}", "lost"]
     table = [[r["server"], r["clients"], f"{r['median_deliveries_per_s']:,.0f}",
-              f"{r['ratio_to_step06']:.2f}x", f"{r['median_cpu_us_per_delivery']:.0f}",
-              f"{r['cpu_ratio_to_step06']:.2f}x", r["lost"]] for r in summary]
-    md = [f"# Step 08 vs step 06, flat out, median of {reps} alternating runs", "",
-          "`python -m bench --step08`; each sender sends 10 back to back (step 08's burst), "
-          "min(N, 10) senders.", "",
+              f"{r['ratio_to_base']:.2f}x", f"{r['median_cpu_us_per_delivery']:.0f}",
+              f"{r['cpu_ratio_to_base']:.2f}x", r["lost"]] for r in summary]
+    command = ("python -m bench --step08" if name == "step08-vs-06"
+               else f"python -m bench --compare {','.join(keys)}")
+    md = [f"# {', '.join(keys)}: flat out, median of {reps} alternating runs", "",
+          f"`{command} --reps {reps}` on {data['started']}; each of min(N, 10) senders sends 10 "
+          "back to back (step 08's burst). CPU us/delivery: the server process's CPU time per "
+          "delivery.", "",
           "| " + " | ".join(head) + " |", "|---" + "|---:" * (len(head) - 1) + "|"]
     md += ["| " + " | ".join(map(str, row)) + " |" for row in table]
-    md += ["", "Variants (settings overlays on a temp copy of steps/08-hardened):", ""]
-    md += [f"- `{key}`: {_spec(key).label}" + (f"\n\n  ```python\n  {_spec(key).settings.strip()}"
-                                               .replace("\n", "\n  ") + "\n  ```"
-                                               if _spec(key).settings else "")
-           for key in COMPARE]
-    (out / "step08-vs-06.md").write_text("\n".join(md) + "\n")
+    md += ["", "The servers (variants of a step are made on its temp copy, never in steps/):", ""]
+    for key in keys:
+        spec = _spec(key)
+        line = f"- `{key}`: {spec.label}"
+        if spec.patch:
+            line += f"; edits: `{spec.patch}` (bench/servers.py PATCHES)"
+        if spec.settings:
+            line += "; settings overlay: `" + spec.settings.strip().replace("\n", "; ") + "`"
+        md.append(line)
+    if data.get("proposed_diff"):
+        md += ["", "The proposed diff (`step08-proposed`; `git apply` takes it):", "", "```diff",
+               data["proposed_diff"].rstrip(), "```"]
+    (out / f"{name}.md").write_text("\n".join(md) + "\n")
     widths = [max(len(str(c)) for c in col) for col in zip(head, *table, strict=False)]
     say("")
     for row in [head] + table:
         say("  ".join(str(c).rjust(w) for c, w in zip(row, widths, strict=False)))
-    say(f"\nwrote {out / 'step08-vs-06.json'} and {out / 'step08-vs-06.md'}")
+    say(f"\nwrote {out / (name + '.json')} and {out / (name + '.md')}")
     return 0
 
 

@@ -176,11 +176,6 @@ def findings(data) -> list[str]:
                    f"{f08['accepted']} and answered {rej} with rate-limited error frames "
                    f"({f08['lost']} lost, closed: {f08.get('closed_by_server') or 'no'}); "
                    "step 06 accepted all.")
-    u0, u1 = _extra(data, "uvloop", "step06-uvicorn"), _extra(data, "uvloop", "step06-uvicorn-uvloop")
-    if u0 and u1 and u0.get("deliveries_per_s"):
-        out.append(f"uvloop: Uvicorn with uvloop {u1['deliveries_per_s']:,.0f} deliveries/s vs "
-                   f"{u0['deliveries_per_s']:,.0f} with the asyncio loop "
-                   f"({u1['deliveries_per_s'] / u0['deliveries_per_s']:.2f}x), N={u0['clients']}.")
     return out
 
 
@@ -198,10 +193,6 @@ def _ms(v):
 
 def _x(v):
     return _n(v, "{:.2f}x")
-
-
-def _table(headers, rows, align=None) -> list[list[str]]:
-    return [headers] + rows
 
 
 def _plain(headers, rows) -> str:

@@ -67,13 +67,16 @@ class DaphnePair:
         return "\n".join(text.strip().splitlines()[-lines:])
 
     def stop(self):
+        """Stop by pid. A sync consumer can hold SIGTERM up in its disconnect for seconds;
+        the checker is done with the servers, so it waits briefly, then kills."""
         for process in self.processes:
             if process.poll() is None:
                 process.terminate()
         for process in self.processes:
             try:
-                process.wait(timeout=3)
+                process.wait(timeout=0.5)
             except subprocess.TimeoutExpired:
                 process.kill()
+                process.wait()
         for log in self.logs:
             log.close()
