@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from checker import ROOT
+from checker.processes import free_port
 from tools.redis_server import current_url
 
 STEPS = ROOT / "steps"
@@ -135,12 +136,6 @@ def overlay_source(spec: ServerSpec) -> str:
     if spec.settings:
         source += "\n" + spec.settings.strip() + "\n"
     return source
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def copy_key(spec: ServerSpec) -> str:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import shlex
-import signal
 import subprocess
 import sys
 import tempfile
@@ -18,6 +17,7 @@ from pathlib import Path
 
 from checker import ROOT
 from checker.course import Course, Step
+from checker.processes import kill_group
 from checker.project import Project
 from checker.result import CheckResult
 from checker.texts import text
@@ -140,10 +140,7 @@ def run_step(
                 timed_out = True
             finally:
                 # The probe's group holds any Daphne or test process it started.
-                try:
-                    os.killpg(process.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
+                kill_group(process.pid)
                 process.wait()
         events = read_events(events_path)
         output = output_path.read_text(errors="replace")

@@ -4,25 +4,18 @@ steps/08-hardened, each on a free loopback port, stopped by pid when the test en
 from __future__ import annotations
 
 import os
-import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 from checker import ROOT
+from checker.daphne import LISTENING
+from checker.processes import free_port
 from tools.redis_server import ping
 
 STEP = ROOT / "steps" / "08-hardened"
-LISTENING = re.compile(r"Listening on TCP address [\d.]+:(\d+)")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class PrivateRedis:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -11,6 +10,7 @@ import time
 import pytest
 
 from checker.course import load_course
+from checker.processes import free_port
 from checker.stepdiff import changed_files, project_files
 
 COURSE = load_course()
@@ -51,12 +51,6 @@ def test_django_system_check_passes(number):
     )
     assert done.returncode == 0, done.stderr
     assert "System check identified no issues" in done.stdout
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.mark.parametrize(

@@ -13,9 +13,9 @@ import time
 import urllib.request
 
 import pytest
-from test_steps import free_port
 
 from checker import ROOT
+from checker.processes import free_port
 from tools import redis_server
 
 

@@ -18,6 +18,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlparse
 
+from checker.processes import free_port
+
 ROOT = Path(__file__).resolve().parent.parent
 STATE = ROOT / ".redis"
 DEFAULT_URL = "redis://127.0.0.1:6379/0"
@@ -38,12 +40,6 @@ def ping(url: str, timeout: float = 0.5) -> bool:
             return s.recv(64).startswith((b"+PONG", b"-NOAUTH"))
     except OSError:
         return False
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def saved_url() -> str | None:

@@ -6,12 +6,12 @@ import asyncio
 import os
 import re
 import shutil
-import signal
 import sys
 import tempfile
 from pathlib import Path
 
 from checker.checks import check
+from checker.processes import kill_group
 from checker.project import SKIP_DIRS
 from checker.result import CheckFailed
 
@@ -93,10 +93,7 @@ async def own_tests_pass(ctx):
         except asyncio.TimeoutError:
             timed_out = True
         finally:
-            try:
-                os.killpg(process.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+            kill_group(process.pid)
         try:
             await asyncio.wait_for(reader, 2)
         except asyncio.TimeoutError:
