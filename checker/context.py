@@ -72,7 +72,30 @@ class Context:
 
     def fail_from(self, exc: BaseException, key: str = "app-crashed", status="error", **params):
         found = diagnose(exc, self.root)
-        return CheckFailed(key, status=status, hint_key=found.hint, **params, **found.as_params())
+        where = found.where
+        if not where and key == "app-crashed":
+            # Raised inside Channels (say, no handler for an event type): the student's
+            # consumer is still the place to look.
+            where = self.consumer_where()
+        return CheckFailed(
+            key, status=status, hint_key=found.hint, **params, **{**found.as_params(), "where": where or "?"}
+        )
+
+    def consumer_where(self) -> str:
+        """file:line of the consumer class that /ws/chat/<room>/ reaches, inside the project."""
+        import inspect
+
+        from checker.asgi_tree import protocol_app, routed_consumer
+
+        try:
+            consumer = routed_consumer(protocol_app(self.application, "websocket"), "/ws/chat/x/")
+            path = Path(inspect.getsourcefile(consumer)).resolve()
+            line = inspect.getsourcelines(consumer)[1]
+        except Exception:  # no routed consumer, no source: nothing better to say
+            return ""
+        if not path.is_relative_to(self.root):
+            return ""
+        return f"{path.relative_to(self.root)}:{line} (class {consumer.__name__})"
 
     def client(self, name: str, room: str, path: str | None = None) -> Client:
         client = Client(self, name, path or f"/ws/chat/{room}/")

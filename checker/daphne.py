@@ -11,6 +11,7 @@ import tempfile
 import time
 
 LISTENING = re.compile(r"Listening on TCP address [\d.]+:(\d+)")
+EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception|Exit|Interrupt)\b(: .*)?$")
 
 
 def asgi_target(setting: str) -> str:
@@ -60,6 +61,19 @@ class DaphnePair:
                 return ports
             await asyncio.sleep(0.05)
         raise RuntimeError(self.log_tail())
+
+    def last_error(self, root) -> str:
+        """The last exception line the servers logged, and the last line of the project's
+        own code in a traceback (none when the error was raised inside Channels)."""
+        text = "\n".join(self._read(i) for i in range(len(self.processes)))
+        error, where = "", ""
+        for line in text.splitlines():
+            stripped = line.strip()
+            if EXCEPTION_LINE.match(stripped):
+                error = stripped
+            elif stripped.startswith(f'File "{root}/'):
+                where = stripped.replace(f"{root}/", "")
+        return f"{error}\n{where}".strip() if error else self.log_tail(lines=5)
 
     def log_tail(self, index: int | None = None, lines: int = 15) -> str:
         indexes = [index] if index is not None else range(len(self.processes))

@@ -539,8 +539,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "not InMemoryChannelLayer, and broadcast with group_send.",
     },
     "two-servers-connect": {
-        "ru": "Не удалось подключиться к живому серверу: {error}\nжурнал:\n{log}",
-        "en": "Could not connect to the live server: {error}\nlog:\n{log}",
+        "ru": "Не удалось подключиться к живому серверу: {error}\nв журнале Daphne:\n{log}",
+        "en": "Could not connect to the live server: {error}\nin Daphne's log:\n{log}",
+    },
+    "two-servers-connect.hint": {
+        "ru": "Это та же ошибка, что видна в консоли runserver; обычно её уже разбирает одна из проверок выше.",
+        "en": "It is the error runserver's console shows too; usually a check above already explains it.",
     },
     "two-servers-note": {
         "ru": "два процесса Daphne (:{first}, :{second}) передали сообщение через Redis",

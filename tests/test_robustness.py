@@ -82,3 +82,15 @@ def test_manage_py_without_settings_module(tmp_path):
     project = broken_step1(tmp_path, "manage.py", 'os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chatsite.settings")', "")
     done = run_checker("check", "1", "--project", str(project), "--lang", "en")
     assert done.returncode == 2 and "DJANGO_SETTINGS_MODULE is not set" in done.stderr
+
+
+def test_error_raised_inside_channels_points_at_the_students_consumer(tmp_path, redis_url):
+    """No handler for an event type is raised by Channels, not by the student's code: the
+    diagnosis still names the consumer class to open."""
+    project = tmp_path / "p"
+    shutil.copytree(COURSE.steps[5].path, project, ignore=shutil.ignore_patterns("__pycache__", "*.sqlite3"))
+    consumers = project / "chat" / "consumers.py"
+    consumers.write_text(consumers.read_text().replace("def chat_message(", "def chat_msg("))
+    done = run_checker("check", "5", "--project", str(project), "--only", "group-broadcast", "--format", "json", "--lang", "en")
+    result = json.loads(done.stdout)["checks"][1]
+    assert "where: chat/consumers.py:" in result["message"] and "(class ChatConsumer)" in result["message"], result

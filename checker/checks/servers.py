@@ -64,7 +64,7 @@ async def two_servers(ctx):
     except Exception as exc:  # handshake refused, connection reset, ...
         raise CheckFailed(
             "two-servers-connect", status="error", error=f"{type(exc).__name__}: {exc}",
-            log=pair.log_tail(),
+            log=pair.last_error(ctx.root),
         ) from None
     try:
         parsed = json.loads(got)
