@@ -13,7 +13,7 @@ The standard run (< 5 minutes on 2 cores):
 
 `--quick`: N=5, two servers (step 06 and the raw limit), one checker run of step 1; it writes to a
 temp folder unless --out is given (the committed results stay those of a full run).
-`--step08`: part 5 of issue 7, step 06 vs step 08 vs step 08 with the proposed changes, repeated.
+`--step08`: part 5 of issue 7, step 06 vs step 08 vs step 08 without the changes it got, repeated.
 `--compare K1,K2`: the same for any servers (uvloop: step06-uvicorn,step06-uvicorn-uvloop).
 `--profile KEY`: py-spy on that server's process under a repeated load.
 """
@@ -84,9 +84,9 @@ def flat_load(n: int) -> LoadSpec:
 # The extras: (name, what it shows, servers, load).
 def extra_loads() -> list[tuple[str, str, list[str], LoadSpec]]:
     return [
-        ("burst", "30 of 50 clients send 10 at once (300 messages): over the layer's capacity of 100, "
-                  "within step 08's rate limit",
-         ["step06", "step06-cap1000", "step08", "step08-cap1000", "step06-pubsub", "step06-memory"],
+        ("burst", "30 of 50 clients send 10 at once (300 messages): over the layer's default "
+                  "capacity of 100 (step 08 sets 1000), within step 08's rate limit",
+         ["step06", "step06-cap1000", "step08", "step08-cap100", "step06-pubsub", "step06-memory"],
          LoadSpec(clients=50, mode="flat", senders=30, messages=10, quiet=1.5, deadline=30)),
         ("flood", "one client of 10 sends 30 at once: step 08's rate limit (10 at once, then 5/s) "
                   "answers the rest with error frames",
@@ -319,7 +319,7 @@ def main(argv=None) -> int:
                         help="steps timed as `check N` on their own too (default 1-6, the steps "
                              "with a time goal; 'all' for every step: about 2.5 minutes more)")
     parser.add_argument("--step08", action="store_true",
-                        help="issue 7 part 5: step 06 vs 08 vs 08 with the proposed changes, "
+                        help="issue 7 part 5: step 06 vs 08 vs 08 without each change it got, "
                              "made on temp copies; writes step08-vs-06.md and .json")
     parser.add_argument("--compare", metavar="K1,K2,...",
                         help="like --step08 for any servers (e.g. step06-uvicorn,"

@@ -1,13 +1,13 @@
-"""Issue 7, part 5: why step 08 is slower than step 06, and what would make it as fast.
+"""Issue 7, part 5: why step 08 was slower than step 06, and what made it as fast.
 
-    python -m bench --step08 [--reps 5]   step 06, step 08 and step 08 with settings overlays,
-                                           flat out at N=10/50/200, repeated and alternating;
-                                           writes step08-vs-06.json and .md
+    python -m bench --step08 [--reps 5]   step 06, step 08, and step 08 without each of the two
+                                           changes issue 7 made to it, flat out at N=10/50/200,
+                                           repeated and alternating; writes step08-vs-06.json/.md
     python -m bench --compare K1,K2,...    the same for any servers (ratios to the first)
     python -m bench --profile step08      py-spy on that server's process under a repeated load;
                                            writes profile-step08-n10.txt (+ the collapsed stacks)
 
-The step itself is never edited: the variants are settings overlays on a temp copy.
+The step itself is never edited: the variants are edits and settings overlays on temp copies.
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ from pathlib import Path
 from bench.load import LoadSpec, run_load_sync
 from bench.servers import EXTRAS, PROFILE_VARIANTS, STANDARD, start_all, stop_all
 
-COMPARE = ["step06", "step08", "step08-persistent", "step08-dispatch", "step08-proposed",
-           "step08-proposed-wal"]
+COMPARE = ["step06", "step08", "step08-channels-dispatch", "step08-conn-max-age-0",
+           "step08-before", "step08-wal"]
 CLIENTS = (10, 50, 200)
 
 
@@ -97,7 +97,7 @@ def compare(out: Path, reps: int = 5, keys: list[str] | None = None, name: str =
     if name == "step08-vs-06":
         from bench.servers import patch_diff
 
-        data["proposed_diff"] = patch_diff("08-hardened", "proposed")
+        data["fix_diff"] = patch_diff("08-hardened", "before", reverse=True)
     out.mkdir(parents=True, exist_ok=True)
     (out / f"{name}.json").write_text(json.dumps(data, indent=1) + "\n")
     head = ["server", "N", "median d/s", f"x {base_key}", "CPU us/delivery",
@@ -122,9 +122,9 @@ def compare(out: Path, reps: int = 5, keys: list[str] | None = None, name: str =
         if spec.settings:
             line += "; settings overlay: `" + spec.settings.strip().replace("\n", "; ") + "`"
         md.append(line)
-    if data.get("proposed_diff"):
-        md += ["", "The proposed diff (`step08-proposed`; `git apply` takes it):", "", "```diff",
-               data["proposed_diff"].rstrip(), "```"]
+    if data.get("fix_diff"):
+        md += ["", "What issue 7 changed in step 08 (from `step08-before` to `step08`):", "",
+               "```diff", data["fix_diff"].rstrip(), "```"]
     (out / f"{name}.md").write_text("\n".join(md) + "\n")
     widths = [max(len(str(c)) for c in col) for col in zip(head, *table, strict=False)]
     say("")

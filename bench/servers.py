@@ -69,57 +69,52 @@ STANDARD = [
 EXTRAS = [
     ServerSpec("step06-cap1000", "06 + Redis layer capacity=1000", "06-async",
                layer=redis_layer(capacity=1000), note="the layer's capacity 100 -> 1000"),
-    ServerSpec("step08-cap1000", "08 + Redis layer capacity=1000", "08-hardened",
-               layer=redis_layer(capacity=1000), note="the layer's capacity 100 -> 1000"),
+    ServerSpec("step08-cap100", "08 with the layer's default capacity (100)", "08-hardened",
+               layer=redis_layer(), note="the layer's capacity 1000 -> 100"),
     ServerSpec("step06-uvicorn-uvloop", "06 under Uvicorn + uvloop", "06-async", server="uvicorn",
                loop="uvloop", note="uvloop instead of the asyncio loop"),
 ]
 
-# What we propose for step 08 (issue 7, part 5): edits measured on a temp copy, never made in
-# steps/ by the benchmark. `python -m bench --step08` prints them as a diff.
-DISPATCH = (
-    "chat/consumers.py",
-    "    async def chat_message(self, event):\n",
-    """    async def dispatch(self, message):
-        # Channels closes stale database connections before EVERY handler, on its one
-        # thread for sync code: a hop to that thread and back for each client and each
-        # message. chat_message never touches the database, so it skips the hop; the
-        # handlers that do (connect, receive) still get it.
+# What issue 7 changed in step 08, and the edits that take it back out: measured on temp copies,
+# never made in steps/ by the benchmark. `python -m bench --step08` compares them.
+def _without(rel: str, lines: str) -> tuple[str, str, str]:
+    """An edit that removes `lines` (found once in steps/08-hardened/<rel>) from a copy."""
+    return rel, lines, ""
+
+
+DISPATCH = _without("chat/consumers.py", """    async def dispatch(self, message):
+        # Before each handler Channels closes stale database connections, on the one
+        # thread all sync code shares: a trip to that thread and back for every client
+        # and every message in the room. chat_message never uses the database, so it
+        # is called directly; connect and receive, which do, still get that check.
         if message["type"] == "chat.message":
             await self.chat_message(message)
         else:
             await super().dispatch(message)
 
-    async def chat_message(self, event):
-""",
-)
-DATABASE = (
-    "chatsite/settings.py",
-    '''        "NAME": BASE_DIR / "db.sqlite3",
-''',
-    '''        "NAME": BASE_DIR / "db.sqlite3",
-        # Keep the connection open. With the default (0), Channels closes it before the
-        # next handler, so every message saved opened SQLite again (twice the cost).
+""")
+DATABASE = _without("chatsite/settings.py", """        # Keep the connection open. With the default (0) it is closed before the next
+        # handler, and each saved message would open the SQLite file again.
         "CONN_MAX_AGE": None,
-''',
-)
+""")
 PATCHES = {
-    "dispatch": [DISPATCH],
-    "database": [DATABASE],
-    "proposed": [DISPATCH, DATABASE],
+    "no-dispatch": [DISPATCH],
+    "no-conn-max-age": [DATABASE],
+    "before": [DISPATCH, DATABASE],
 }
 
 WAL = ('DATABASES["default"]["OPTIONS"] = '
        '{"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}')
 
 PROFILE_VARIANTS = [
-    ServerSpec("step08-persistent", "08 + CONN_MAX_AGE=None", "08-hardened", patch="database"),
-    ServerSpec("step08-dispatch", "08 + chat_message skips close_old_connections", "08-hardened",
-               patch="dispatch"),
-    ServerSpec("step08-proposed", "08 + both (the proposed diff)", "08-hardened",
-               patch="proposed"),
-    ServerSpec("step08-proposed-wal", "08 + both + SQLite WAL, synchronous=NORMAL (not proposed: "
-               "breaks the live-server tests)", "08-hardened", patch="proposed", settings=WAL),
+    ServerSpec("step08-channels-dispatch", "08 without its dispatch(): Channels' own, with "
+               "close_old_connections before chat_message too", "08-hardened", patch="no-dispatch"),
+    ServerSpec("step08-conn-max-age-0", "08 with CONN_MAX_AGE=0 (Django's default)", "08-hardened",
+               patch="no-conn-max-age"),
+    ServerSpec("step08-before", "08 as it was before issue 7: neither change", "08-hardened",
+               patch="before"),
+    ServerSpec("step08-wal", "08 + SQLite WAL, synchronous=NORMAL (not in the step: breaks the "
+               "live-server tests)", "08-hardened", settings=WAL),
 ]
 
 QUICK = ["step06", "raw"]
@@ -177,8 +172,9 @@ def apply_patch(project: Path, name: str) -> None:
         path.write_text(text.replace(anchor, new))
 
 
-def patch_diff(step: str, name: str) -> str:
-    """The unified diff of PATCHES[name] against steps/<step> (for `git apply`)."""
+def patch_diff(step: str, name: str, reverse: bool = False) -> str:
+    """The unified diff of PATCHES[name] against steps/<step> (for `git apply`); reverse: the
+    diff that undoes those edits, i.e. what the step has that the variant lacks."""
     import difflib
 
     out = []
@@ -188,6 +184,8 @@ def patch_diff(step: str, name: str) -> str:
         for r, anchor, new in PATCHES[name]:
             if r == rel:
                 after = after.replace(anchor, new)
+        if reverse:
+            before, after = after, before
         out += difflib.unified_diff(before.splitlines(keepends=True),
                                     after.splitlines(keepends=True),
                                     f"a/steps/{step}/{rel}", f"b/steps/{step}/{rel}")

@@ -241,6 +241,37 @@ class Client:
         self.received.append(data)
         return data
 
+    async def drain(self, quiet: float = 0.5, limit: float = 10.0) -> list:
+        """Every frame until none comes for `quiet` s (at most `limit` s in all), parsed as in
+        receive() and logged as one line: for loads too big to show frame by frame."""
+        frames = []
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + limit
+        while loop.time() < deadline:
+            if await self.communicator.receive_nothing(timeout=quiet):
+                break
+            try:
+                output = await self.watch(self.communicator.receive_output(1))
+            except Exception as exc:
+                self.alive = False
+                raise self.ctx.fail_from(exc) from None
+            if output["type"] == "websocket.close":
+                self.alive = False
+                raise CheckFailed("ws-closed", name=self.name, code=output.get("code", 1000))
+            data = output.get("text") if output.get("text") is not None else output.get("bytes")
+            try:
+                data = json.loads(data)
+            except (TypeError, ValueError):
+                pass
+            frames.append(data)
+        future = self.communicator.future
+        if future.done() and not future.cancelled() and future.exception():
+            self.alive = False
+            raise self.ctx.fail_from(future.exception())
+        self.log("←", f"({len(frames)} frames)")
+        self.received.extend(frames)
+        return frames
+
     async def nothing(self, timeout: float = 0.3) -> bool:
         """True when no frame arrives within `timeout`; the consumer keeps running."""
         if await self.communicator.receive_nothing(timeout=timeout):

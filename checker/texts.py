@@ -690,6 +690,18 @@ TEXTS: dict[str, dict[str, str]] = {
         "ru": "Флуд закрыт с кодом {code}, а урок обещает 4429.",
         "en": "The flood was closed with code {code}; the lesson promises 4429.",
     },
+    "burst-lost": {
+        "ru": "{people} клиентов в одной комнате отправили разом по {each} сообщений, принято {accepted}, "
+        "а {name} получил только {got}: остальные слой каналов выбросил без ошибки.",
+        "en": "{people} clients in one room sent {each} messages each at once, {accepted} were accepted, "
+        "but {name} got only {got}: the channel layer dropped the rest without an error.",
+    },
+    "burst-lost.hint": {
+        "ru": "Поднимите ёмкость слоя: \"capacity\": 1000 в CONFIG из CHANNEL_LAYERS (по умолчанию 100, и "
+        "она общая для всех сокетов процесса).",
+        "en": "Raise the layer's capacity: \"capacity\": 1000 in the CONFIG of CHANNEL_LAYERS (the default "
+        "is 100, shared by all the sockets of a process).",
+    },
     "frame-without-user": {
         "ru": "Кадр сообщения\nожидалось: {{\"id\": <число>, \"user\": \"<имя>\", \"message\": ...}}\nполучено: {received}",
         "en": "A message frame\nexpected: {{\"id\": <int>, \"user\": \"<name>\", \"message\": ...}}\nreceived: {received}",

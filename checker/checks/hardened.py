@@ -119,6 +119,31 @@ async def rate_limit(ctx):
             return None
 
 
+# A burst over the channel layer's default capacity (100 waiting messages): 15 people send 10
+# each at once, within the rate limit the lesson sets (10 at once).
+BURST_PEOPLE = 15
+BURST_EACH = 10
+
+
+@check("burst-delivered")
+async def burst_delivered(ctx):
+    room = ctx.room()
+    people = [await ctx.client(f"user{i}", room).connect() for i in range(BURST_PEOPLE)]
+    for person in people:
+        for n in range(BURST_EACH):
+            await person.send({"message": f"{person.name} burst {n}"})
+    # All at once: each drain ends only after a quiet spell.
+    received = await asyncio.gather(*(person.drain() for person in people))
+    # What the consumers accepted: every message sent, less those refused with an error frame.
+    refused = sum(1 for frames in received for f in frames if error_code(f) is not None)
+    accepted = BURST_PEOPLE * BURST_EACH - refused
+    for person, frames in zip(people, received, strict=True):
+        texts = {f.get("message") for f in frames if isinstance(f, dict) and "message" in f}
+        if len(texts) < accepted:
+            raise CheckFailed("burst-lost", people=BURST_PEOPLE, each=BURST_EACH,
+                              accepted=accepted, name=person.name, got=len(texts))
+
+
 @check("sender-name")
 async def sender_name(ctx):
     room = ctx.room()

@@ -128,6 +128,16 @@ class ChatConsumer(AsyncWebsocketConsumer):
             # Redis down, for one: tell the sender instead of dropping the connection.
             await self.send_error("unavailable")
 
+    async def dispatch(self, message):
+        # Before each handler Channels closes stale database connections, on the one
+        # thread all sync code shares: a trip to that thread and back for every client
+        # and every message in the room. chat_message never uses the database, so it
+        # is called directly; connect and receive, which do, still get that check.
+        if message["type"] == "chat.message":
+            await self.chat_message(message)
+        else:
+            await super().dispatch(message)
+
     async def chat_message(self, event):
         await self.send(
             text_data=json.dumps(

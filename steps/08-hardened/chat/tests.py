@@ -268,6 +268,24 @@ class ChatConsumerTests(TransactionTestCase):
         await carol.disconnect()
         await bob.disconnect()
 
+    # The layer's capacity.
+
+    async def test_a_burst_from_a_busy_room_reaches_everyone(self):
+        # 15 people send their whole burst at once: 150 messages for each of them. With the
+        # layer's default capacity (100) some of them are dropped without an error.
+        room = new_room()
+        people = [await self.connect(room) for _ in range(15)]
+        for person in people:
+            for n in range(BURST):
+                await person.send_json_to({"message": f"burst {n}"})
+        for person in people:
+            ids = set()
+            while len(ids) < 15 * BURST and not await person.receive_nothing(timeout=0.5):
+                ids.add((await self.receive(person))["id"])
+            self.assertEqual(len(ids), 15 * BURST, "the channel layer dropped messages")
+        for person in people:
+            await person.disconnect()
+
     # Who is speaking.
 
     async def test_client_without_a_session_is_a_guest(self):

@@ -60,6 +60,9 @@ DATABASES = {
     "default": {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": BASE_DIR / "db.sqlite3",
+        # Keep the connection open. With the default (0) it is closed before the next
+        # handler, and each saved message would open the SQLite file again.
+        "CONN_MAX_AGE": None,
         # The browser tests need a database file the live server can open too.
         # Give it its own name: `manage.py test` deletes the test database.
         "TEST": {"NAME": BASE_DIR / "test_db.sqlite3"},
@@ -90,6 +93,10 @@ CHANNEL_LAYERS = {
             # Needs redis-py below 8 (pip install "redis<8"): version 8 drops a
             # connection that waits over 5 s, and the layer waits 5 s for messages.
             "hosts": [REDIS_URL],
+            # How many messages may wait for one server process (in Redis) and for one
+            # socket (in the process) before the layer drops the rest without a word.
+            # The default, 100, is too few for a busy room: 30 people x 10 messages at once.
+            "capacity": 1000,
         },
     },
 }
