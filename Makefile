@@ -38,7 +38,7 @@ help:
 	@echo "make diff-step N         what step N changes against step N-1"
 	@echo "make notebooks           execute every notebook and report each one's time"
 	@echo "make lab                 JupyterLab on notebooks/ (installs it on first use)"
-	@echo "make bench               chat fan-out per step vs a raw websockets server, and the checker's speed (~4.5 min; bench/results/)"
+	@echo "make bench               chat fan-out per step vs a raw websockets server, and the checker's speed (4.5-7 min; bench/results/)"
 	@echo "make bench-quick         the benchmark's 30-second smoke run"
 	@echo "make lint                ruff"
 
