@@ -68,6 +68,9 @@ def build(meta, servers, results, extras, checker) -> dict:
                                        s06 and s06["flat_deliveries_per_s"]),
             "step08_vs_raw": _ratio(s08 and s08["flat_deliveries_per_s"],
                                     raw and raw["flat_deliveries_per_s"]),
+            "step08_tuned_vs_raw": _ratio(
+                row.get("step08-tuned") and row["step08-tuned"]["flat_deliveries_per_s"],
+                raw and raw["flat_deliveries_per_s"]),
             "lost_fixed_total": sum(r["fixed_lost"] or 0 for r in summary),
             "lost_flat_total": sum(r["flat_lost"] or 0 for r in summary),
             "duplicated_total": sum((r["fixed_duplicated"] or 0) + (r["flat_duplicated"] or 0)
@@ -129,6 +132,16 @@ def findings(data) -> list[str]:
             + f" at N={', '.join(map(str, ns))}. Step 08 skips a database check Channels makes "
             "before every handler and keeps its SQLite connection open (issue 7); "
             "`python -m bench --step08` measures it without each change (step08-vs-06.md).")
+    if "step08-tuned" in row and dps("step08"):
+        tuned = [(n, dps("step08-tuned", n), dps("step08", n)) for n in ns]
+        text = ("Step 08's code under Uvicorn + uvloop with the Redis PubSub layer (step08-tuned) vs "
+                "step 08 as the lecture runs it (Daphne, Redis layer): " + ", ".join(
+                    f"{a / b:.2f}x" for _, a, b in tuned if a and b)
+                + f" at N={', '.join(map(str, ns))}")
+        if dps("raw") and dps("step08-tuned"):
+            text += (f"; against the raw limit at N={ns[-1]}: "
+                     f"{dps('step08-tuned') / dps('raw'):.3f} (step 08: {dps('step08') / dps('raw'):.3f})")
+        out.append(text + ".")
     raw = row.get("raw")
     s06 = row.get("step06")
     raw_run = _get(data["results"], "raw", "flat", top)
@@ -311,6 +324,10 @@ def _headline_text(data) -> list[str]:
                      f"{h['step08_vs_step06']:.2f} (goal >= {GOALS['step08_vs_06']})")
     if h.get("step08_vs_raw") is not None:
         lines.append(f"step08 / raw limit at N={h['clients']}: {h['step08_vs_raw']:.3f} "
+                     f"(goal >= {GOALS['step08_vs_raw']})")
+    if h.get("step08_tuned_vs_raw") is not None:
+        lines.append(f"step08-tuned (the same code under Uvicorn + uvloop, PubSub layer) / raw limit "
+                     f"at N={h['clients']}: {h['step08_tuned_vs_raw']:.3f} "
                      f"(goal >= {GOALS['step08_vs_raw']})")
     lines.append(f"lost at the fixed rate, all servers and N: {h['lost_fixed_total']}; "
                  f"flat out: {h['lost_flat_total']}; duplicated: {h['duplicated_total']}")

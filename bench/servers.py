@@ -62,6 +62,11 @@ STANDARD = [
     ServerSpec("step06-memory", "06 + in-memory layer", "06-async",
                layer={"BACKEND": MEMORY_LAYER}),
     ServerSpec("step06-uvicorn", "06 under Uvicorn (asyncio loop)", "06-async", server="uvicorn"),
+    # Step 08's code as it is, deployed with the two choices that measured fastest for step 06.
+    ServerSpec("step08-tuned", "08 under Uvicorn + uvloop, Redis PubSub layer", "08-hardened",
+               server="uvicorn", loop="uvloop",
+               layer={"BACKEND": PUBSUB_LAYER, "CONFIG": {"hosts": [REDIS_URL]}},
+               note="server and layer changed, the step's code not"),
     ServerSpec("raw", "raw websockets broadcast (the limit)", None, server="raw"),
 ]
 
@@ -73,11 +78,6 @@ EXTRAS = [
                layer=redis_layer(), note="the layer's capacity 1000 -> 100"),
     ServerSpec("step06-uvicorn-uvloop", "06 under Uvicorn + uvloop", "06-async", server="uvicorn",
                loop="uvloop", note="uvloop instead of the asyncio loop"),
-    # Step 08's code as it is, deployed with the two choices that measured fastest for step 06.
-    ServerSpec("step08-tuned", "08 under Uvicorn + uvloop, Redis PubSub layer", "08-hardened",
-               server="uvicorn", loop="uvloop",
-               layer={"BACKEND": PUBSUB_LAYER, "CONFIG": {"hosts": [REDIS_URL]}},
-               note="server and layer changed, the step's code not"),
 ]
 
 # What issue 7 changed in step 08, and the edits that take it back out: measured on temp copies,

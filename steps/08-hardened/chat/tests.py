@@ -280,7 +280,7 @@ class ChatConsumerTests(TransactionTestCase):
                 await person.send_json_to({"message": f"burst {n}"})
         for person in people:
             ids = set()
-            while len(ids) < 15 * BURST and not await person.receive_nothing(timeout=0.5):
+            while len(ids) < 15 * BURST and not await person.receive_nothing(timeout=1):
                 ids.add((await self.receive(person))["id"])
             self.assertEqual(len(ids), 15 * BURST, "the channel layer dropped messages")
         for person in people:
