@@ -599,15 +599,35 @@ TEXTS: dict[str, dict[str, str]] = {
         "ru": "manage.py test завершился с кодом {code}.\nупали: {failed}\nконец вывода:\n{tail}",
         "en": "manage.py test exited with code {code}.\nfailed: {failed}\nend of output:\n{tail}",
     },
-    "own-tests-failed.hint": {
-        "ru": "Запустите python manage.py test -v 2 в проекте. Частые причины: нет Origin в "
-        "WebsocketCommunicator (headers=[(b\"origin\", b\"http://localhost\")]) или пустой "
-        "ALLOWED_HOSTS (тесты идут с DEBUG = False, и проверка Origin не пускает никого), не "
-        "запущен Redis, нет chromium и chromedriver.",
-        "en": "Run python manage.py test -v 2 in the project. Usual causes: no Origin in the "
-        "WebsocketCommunicator (headers=[(b\"origin\", b\"http://localhost\")]) or an empty "
-        "ALLOWED_HOSTS (tests run with DEBUG = False, and the Origin check then lets nobody in), "
-        "Redis not running, no chromium and chromedriver.",
+    "hint-own-tests-refused": {
+        "ru": "Тесты не смогли подключиться (connected = False): сокет закрыла проверка Origin. Дайте "
+        "WebsocketCommunicator заголовок headers=[(b\"origin\", b\"http://localhost\")] и впишите хосты "
+        "в ALLOWED_HOSTS: тесты идут с DEBUG = False, и пустой список не пускает никого.",
+        "en": "The tests could not connect (connected = False): the Origin check closed the socket. Give "
+        "the WebsocketCommunicator headers=[(b\"origin\", b\"http://localhost\")] and list the hosts in "
+        "ALLOWED_HOSTS: tests run with DEBUG = False, and an empty list lets nobody in.",
+    },
+    "hint-own-tests-redis": {
+        "ru": "Тестам нужен Redis, а он не отвечает: запустите его (make redis или sudo apt install "
+        "redis-server) и проверьте REDIS_URL.",
+        "en": "The tests need Redis, and it does not answer: start it (make redis, or sudo apt install "
+        "redis-server) and check REDIS_URL.",
+    },
+    "hint-own-tests-browser": {
+        "ru": "Браузерным тестам нужны chromium и chromedriver: sudo apt install chromium chromium-driver "
+        "(macOS: brew install --cask chromedriver).",
+        "en": "The browser tests need chromium and chromedriver: sudo apt install chromium chromium-driver "
+        "(macOS: brew install --cask chromedriver).",
+    },
+    "hint-own-tests-first": {
+        "ru": "Запустите первый упавший тест отдельно: python manage.py test {label} -v 2, и сравните, "
+        "чего он ждёт, с тем, что делает ваш код.",
+        "en": "Run the first failed test on its own: python manage.py test {label} -v 2, and compare "
+        "what it expects with what your code does.",
+    },
+    "hint-own-tests-run": {
+        "ru": "Запустите python manage.py test -v 2 в проекте и прочтите первую ошибку.",
+        "en": "Run python manage.py test -v 2 in the project and read the first error.",
     },
     "own-tests-note": {
         "ru": "тестов: {ran}, пропущено: {skipped}",

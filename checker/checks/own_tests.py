@@ -62,6 +62,25 @@ def test_db_safe(ctx):
 RAN = re.compile(r"^Ran (\d+) tests? in", re.M)
 FAILED_TEST = re.compile(r"^(?:FAIL|ERROR): (\S+) \(([^)]*)\)", re.M)
 SKIPPED = re.compile(r"skipped=(\d+)")
+REDIS_DOWN = re.compile(r"Error \d+ connecting to|redis\.exceptions\.ConnectionError")
+
+
+def failure_hint(output: str, failed: list[tuple[str, str]]) -> tuple[str, str]:
+    """The hint for what the suite's output shows, and the first failed test's label."""
+    label = ""
+    if failed:
+        name, where = failed[0]
+        # Python 3.11+ prints "test_x (app.tests.Case.test_x)", 3.10 "test_x (app.tests.Case)".
+        label = where if where.endswith("." + name) else f"{where}.{name}"
+        if name in ("setUpClass", "tearDownClass"):
+            label = where  # the class itself failed to set up: run the class
+    if "chromedriver not found" in output or "'chromedriver' executable" in output:
+        return "hint-own-tests-browser", label
+    if REDIS_DOWN.search(output):
+        return "hint-own-tests-redis", label
+    if "self.assertTrue(connected)" in output:
+        return "hint-own-tests-refused", label
+    return ("hint-own-tests-first" if label else "hint-own-tests-run"), label
 
 
 @check("own-tests-pass")
@@ -106,11 +125,13 @@ async def own_tests_pass(ctx):
     ran = RAN.search(output)
     if process.returncode != 0 or ran is None:
         # A test with subTests is listed once per failed subTest: name it once.
-        failed = list(dict.fromkeys(f"{name} ({where})" for name, where in FAILED_TEST.findall(output)))
+        found = list(dict.fromkeys(FAILED_TEST.findall(output)))
+        failed = [f"{name} ({where})" for name, where in found]
         tail = "\n".join(output.strip().splitlines()[-12:])
+        hint_key, label = failure_hint(output, found)
         raise CheckFailed(
             "own-tests-failed", failed=", ".join(failed) or "—", tail=tail,
-            code=process.returncode,
+            code=process.returncode, hint_key=hint_key, label=label,
         )
     if int(ran.group(1)) == 0:
         raise CheckFailed("no-tests")
