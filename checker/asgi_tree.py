@@ -31,9 +31,14 @@ def find(app, kind: type):
     return next((layer for layer in layers(app) if isinstance(layer, kind)), None)
 
 
+def _router(app):
+    """The first URLRouter (anything with routes) inside `app`, or None."""
+    return next((layer for layer in layers(app) if hasattr(layer, "routes")), None)
+
+
 def route_patterns(app) -> list[str]:
     """Every WebSocket route pattern, as written in routing.py, nested routers joined."""
-    router = next((layer for layer in layers(app) if hasattr(layer, "routes")), None)
+    router = _router(app)
     if router is None:
         return []
     found = []
@@ -48,7 +53,7 @@ def class_routes(app) -> list[str]:
     """Names of consumer classes routed without .as_asgi(), anywhere in the routing."""
     import inspect
 
-    router = next((layer for layer in layers(app) if hasattr(layer, "routes")), None)
+    router = _router(app)
     if router is None:
         return []
     found = []

@@ -218,7 +218,7 @@ class Client:
                 continue
             return data
 
-    async def _receive_one(self, timeout: float, shown_timeout: float):
+    async def _receive_one(self, timeout: float, shown_timeout: float, log: bool = True):
         try:
             output = await self.watch(self.communicator.receive_output(timeout))
         except asyncio.TimeoutError:
@@ -230,10 +230,12 @@ class Client:
             raise self.ctx.fail_from(exc) from None
         if output["type"] == "websocket.close":
             self.alive = False
-            self.log("←", f"CLOSE {output.get('code', 1000)}")
+            if log:
+                self.log("←", f"CLOSE {output.get('code', 1000)}")
             raise CheckFailed("ws-closed", name=self.name, code=output.get("code", 1000))
         data = output.get("text") if output.get("text") is not None else output.get("bytes")
-        self.log("←", data)
+        if log:
+            self.log("←", data)
         try:
             data = json.loads(data)
         except (TypeError, ValueError):
@@ -247,29 +249,13 @@ class Client:
         frames = []
         loop = asyncio.get_running_loop()
         deadline = loop.time() + limit
-        while loop.time() < deadline:
-            if await self.communicator.receive_nothing(timeout=quiet):
-                break
-            try:
-                output = await self.watch(self.communicator.receive_output(1))
-            except Exception as exc:
-                self.alive = False
-                raise self.ctx.fail_from(exc) from None
-            if output["type"] == "websocket.close":
-                self.alive = False
-                raise CheckFailed("ws-closed", name=self.name, code=output.get("code", 1000))
-            data = output.get("text") if output.get("text") is not None else output.get("bytes")
-            try:
-                data = json.loads(data)
-            except (TypeError, ValueError):
-                pass
-            frames.append(data)
+        while loop.time() < deadline and not await self.communicator.receive_nothing(timeout=quiet):
+            frames.append(await self._receive_one(1, 1, log=False))
         future = self.communicator.future
         if future.done() and not future.cancelled() and future.exception():
             self.alive = False
             raise self.ctx.fail_from(future.exception())
         self.log("←", f"({len(frames)} frames)")
-        self.received.extend(frames)
         return frames
 
     async def nothing(self, timeout: float = 0.3) -> bool:
