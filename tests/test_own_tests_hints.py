@@ -13,6 +13,9 @@ FAILED_310 = "FAIL: test_echo (chat.tests.ChatTests)\n"
     [
         (FAILED_311 + '  File "chat/tests.py", line 27, in connect\n    self.assertTrue(connected)\n'
          "AssertionError: False is not true\n", "hint-own-tests-refused"),
+        (FAILED_311 + "    self.assertTrue(connected, f'could not connect to room {room!r}')\n"
+         "AssertionError: False is not true : could not connect to room 'a'\n", "hint-own-tests-refused"),
+        (FAILED_311 + "    assert connected\nAssertionError\n", "hint-own-tests-refused"),
         ("ERROR: setUpClass (chat.tests.BrowserTests)\nFileNotFoundError: chromedriver not found: "
          "apt install chromium chromium-driver\n", "hint-own-tests-browser"),
         (FAILED_311 + "redis.exceptions.ConnectionError: Error 111 connecting to 127.0.0.1:6379. "

@@ -62,6 +62,9 @@ def test_db_safe(ctx):
 RAN = re.compile(r"^Ran (\d+) tests? in", re.M)
 FAILED_TEST = re.compile(r"^(?:FAIL|ERROR): (\S+) \(([^)]*)\)", re.M)
 SKIPPED = re.compile(r"skipped=(\d+)")
+# The traceback's source line of a test that asserted its socket was accepted, in any
+# spelling: self.assertTrue(connected), self.assertTrue(connected, "..."), assert connected.
+REFUSED = re.compile(r"^\s*(?:self\.assertTrue\(|assert )connected\b", re.M)
 REDIS_DOWN = re.compile(r"Error \d+ connecting to|redis\.exceptions\.ConnectionError")
 
 
@@ -78,7 +81,7 @@ def failure_hint(output: str, failed: list[tuple[str, str]]) -> tuple[str, str]:
         return "hint-own-tests-browser", label
     if REDIS_DOWN.search(output):
         return "hint-own-tests-redis", label
-    if "self.assertTrue(connected)" in output:
+    if REFUSED.search(output):
         return "hint-own-tests-refused", label
     return ("hint-own-tests-first" if label else "hint-own-tests-run"), label
 
