@@ -23,7 +23,7 @@ ifneq ($(REDIS_URL),)
   export REDIS_URL
 endif
 
-.PHONY: help setup run run-step check-step watch-step grade check test lint redis redis-stop diff-step need-step notebooks lab bench bench-quick
+.PHONY: help setup run run-step check-step watch-step grade check test test-fast lint catalogs redis redis-stop diff-step need-step notebooks lab bench bench-quick
 
 help:
 	@echo "make setup               create .venv and install the dependencies (quiet when done)"
@@ -34,6 +34,7 @@ help:
 	@echo "make grade STEP=N DIR=SUBMISSIONS [FORMAT=html OUT=grades.html]   one project per subfolder"
 	@echo "make check               every reference step, with a per-check summary"
 	@echo "make test                all the tests (needs Redis, Chromium and chromedriver)"
+	@echo "make test-fast           the tests that need neither Redis nor a browser (about a minute)"
 	@echo "make redis / redis-stop  a private redis-server on a free loopback port"
 	@echo "make diff-step N         what step N changes against step N-1"
 	@echo "make notebooks           execute every notebook and report each one's time"
@@ -41,6 +42,7 @@ help:
 	@echo "make bench               chat fan-out per step vs a raw websockets server, and the checker's speed (4.5-7 min; bench/results/)"
 	@echo "make bench-quick         the benchmark's 30-second smoke run"
 	@echo "make lint                ruff"
+	@echo "make catalogs            compile the checker's message catalogs (after editing a .po file)"
 
 setup: $(STAMP)
 	@:
@@ -80,6 +82,12 @@ diff-step: setup need-step
 
 test: setup
 	@$(PY) -m pytest $(ARGS)
+
+test-fast: setup
+	@$(PY) -m pytest -m "not redis and not browser" -n 4 $(ARGS)
+
+catalogs: setup
+	@$(PY) -m tools.catalogs
 
 lint: setup
 	@$(PY) -m ruff check checker tools tests steps bench

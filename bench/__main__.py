@@ -13,7 +13,7 @@ The standard run (< 5 minutes on 2 cores):
 
 `--quick`: N=5, two servers (step 06 and the raw limit), one checker run of step 1; it writes to a
 temp folder unless --out is given (the committed results stay those of a full run).
-`--step08`: part 5 of issue 7, step 06 vs step 08 vs step 08 without the changes it got, repeated.
+`--step08`: step 06 vs step 08 vs step 08 without each of its two speed changes, repeated.
 `--compare K1,K2`: the same for any servers (uvloop: step06-uvicorn,step06-uvicorn-uvloop).
 `--profile KEY`: py-spy on that server's process under a repeated load.
 """
@@ -319,7 +319,7 @@ def main(argv=None) -> int:
                         help="steps timed as `check N` on their own too (default 1-6, the steps "
                              "with a time goal; 'all' for every step: about 2.5 minutes more)")
     parser.add_argument("--step08", action="store_true",
-                        help="issue 7 part 5: step 06 vs 08 vs 08 without each change it got, "
+                        help="step 06 vs 08 vs 08 without each of its speed changes, "
                              "made on temp copies; writes step08-vs-06.md and .json")
     parser.add_argument("--compare", metavar="K1,K2,...",
                         help="like --step08 for any servers (e.g. step06-uvicorn,"
@@ -330,7 +330,7 @@ def main(argv=None) -> int:
                         help="clients in the room while profiling (default 10)")
     args = parser.parse_args(argv)
 
-    from tools.redis_server import ping
+    from checker.redis_server import ping
 
     if not ping(REDIS_URL):
         print(f"Redis does not answer at {REDIS_URL}: the steps' channel layer needs it.\n"
@@ -344,15 +344,15 @@ def main(argv=None) -> int:
         print(f"Unknown servers {unknown}; known: {', '.join(known)}", file=sys.stderr)
         return 2
     if args.step08 or args.compare or args.profile:
-        from bench import part5
+        from bench import variants
 
         out = args.out or (RESULTS if args.step08 else
                            Path(tempfile.gettempdir()) / "channels-workbook-bench-compare")
         if args.profile:
-            return part5.profile(args.profile, out, clients=args.profile_clients, say=say)
+            return variants.profile(args.profile, out, clients=args.profile_clients, say=say)
         if args.compare:
-            return part5.compare(out, reps=args.reps, keys=named, name="compare", say=say)
-        return part5.compare(out, reps=args.reps, say=say)
+            return variants.compare(out, reps=args.reps, keys=named, name="compare", say=say)
+        return variants.compare(out, reps=args.reps, say=say)
 
     if args.servers:
         specs = [known[k] for k in args.servers.split(",")]

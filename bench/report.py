@@ -130,7 +130,7 @@ def findings(data) -> list[str]:
                 f"{dps('step08', n) / dps('step06', n):.2f}x" for n in ns
                 if dps("step08", n) and dps("step06", n))
             + f" at N={', '.join(map(str, ns))}. Step 08 skips a database check Channels makes "
-            "before every handler and keeps its SQLite connection open (issue 7); "
+            "before every handler and keeps its SQLite connection open; "
             "`python -m bench --step08` measures it without each change (step08-vs-06.md).")
     if "step08-tuned" in row and dps("step08"):
         tuned = [(n, dps("step08-tuned", n), dps("step08", n)) for n in ns]

@@ -2,15 +2,14 @@
 
 Each Django server runs from a temp copy of its step (the repo's `steps/` stay untouched) with a
 migrated database, as ONE process on a free 127.0.0.1 port, and is stopped by its pid. A variant's
-channel layer comes from a settings overlay module in the temp dir (`from chatsite.settings import *`
-then `CHANNEL_LAYERS = ...`), so the step itself is never edited.
+channel layer and settings come from the checker's settings overlay (checker/overlay.py) in the
+temp dir, so the step itself is never edited; every server starts through checker/daphne.py.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -18,9 +17,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from checker import ROOT
+from checker import ROOT, overlay
+from checker.daphne import Daphne, ServerProcess
 from checker.processes import free_port
-from tools.redis_server import current_url
+from checker.redis_server import current_url
 
 STEPS = ROOT / "steps"
 REDIS_URL = current_url()  # REDIS_URL, else `make redis`'s private server, else 127.0.0.1:6379
@@ -70,7 +70,7 @@ STANDARD = [
     ServerSpec("raw", "raw websockets broadcast (the limit)", None, server="raw"),
 ]
 
-# Part 5 of the issue: settings that might raise everyone's throughput, measured flat out only.
+# Settings that might raise everyone's throughput, measured flat out only.
 EXTRAS = [
     ServerSpec("step06-cap1000", "06 + Redis layer capacity=1000", "06-async",
                layer=redis_layer(capacity=1000), note="the layer's capacity 100 -> 1000"),
@@ -80,8 +80,8 @@ EXTRAS = [
                loop="uvloop", note="uvloop instead of the asyncio loop"),
 ]
 
-# What issue 7 changed in step 08, and the edits that take it back out: measured on temp copies,
-# never made in steps/ by the benchmark. `python -m bench --step08` compares them.
+# What step 08 changed for speed (its dispatch override, CONN_MAX_AGE), and the edits that take it
+# back out: measured on temp copies, never made in steps/. `python -m bench --step08` compares them.
 def _without(rel: str, lines: str) -> tuple[str, str, str]:
     """An edit that removes `lines` (found once in steps/08-hardened/<rel>) from a copy."""
     return rel, lines, ""
@@ -116,27 +116,13 @@ PROFILE_VARIANTS = [
                "close_old_connections before chat_message too", "08-hardened", patch="no-dispatch"),
     ServerSpec("step08-conn-max-age-0", "08 with CONN_MAX_AGE=0 (Django's default)", "08-hardened",
                patch="no-conn-max-age"),
-    ServerSpec("step08-before", "08 as it was before issue 7: neither change", "08-hardened",
+    ServerSpec("step08-before", "08 without either speed change", "08-hardened",
                patch="before"),
     ServerSpec("step08-wal", "08 + SQLite WAL, synchronous=NORMAL (not in the step: breaks the "
                "live-server tests)", "08-hardened", settings=WAL),
 ]
 
 QUICK = ["step06", "raw"]
-
-OVERLAY = '''"""Benchmark overlay: the step's own settings, then what this variant changes."""
-from chatsite.settings import *  # noqa: F401,F403
-'''
-
-
-def overlay_source(spec: ServerSpec) -> str:
-    source = OVERLAY
-    if spec.layer is not None:
-        source += f"\nCHANNEL_LAYERS = {{'default': {spec.layer!r}}}\n"
-    if spec.settings:
-        source += "\n" + spec.settings.strip() + "\n"
-    return source
-
 
 def copy_key(spec: ServerSpec) -> str:
     return spec.step + (f"+{spec.patch}" if spec.patch else "")
@@ -205,37 +191,37 @@ def _env(**extra) -> dict:
 
 
 class Server:
-    """One running server process."""
+    """One running server process, started through checker.daphne's launcher."""
 
     def __init__(self, spec: ServerSpec, workdir: Path, copies: dict[str, Path],
                  cpu: int | None = None):
         self.spec = spec
         self.port = free_port()
-        self.log_path = workdir / f"{spec.key}.log"
-        self.log = open(self.log_path, "w")
+        log_path = workdir / f"{spec.key}.log"
         env = _env()
         if spec.server == "raw":
-            cwd = ROOT
-            cmd = [sys.executable, "-m", "bench.raw_server", "--port", str(self.port)]
+            self.server = ServerProcess(
+                [sys.executable, "-m", "bench.raw_server", "--port", str(self.port)],
+                cwd=ROOT, env=env, log_path=log_path)
         else:
             cwd = copies[copy_key(spec)]
             if spec.layer is not None or spec.settings:
-                overlay = workdir / "overlays" / spec.key.replace("-", "_")
-                overlay.mkdir(parents=True, exist_ok=True)
-                (overlay / "bench_settings.py").write_text(overlay_source(spec))
-                env["DJANGO_SETTINGS_MODULE"] = "bench_settings"
-                env["PYTHONPATH"] = os.pathsep.join([str(overlay), str(cwd)])
+                folder = workdir / "overlays" / spec.key.replace("-", "_")
+                env["DJANGO_SETTINGS_MODULE"] = overlay.write(
+                    folder, "chatsite.settings", layer=spec.layer, extra=spec.settings)
+                env["PYTHONPATH"] = os.pathsep.join([str(folder), str(cwd)])
             if spec.server == "daphne":
-                cmd = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port),
-                       "chatsite.asgi:application"]
+                self.server = Daphne("chatsite.asgi.application", cwd=cwd, env=env,
+                                     port=self.port, log_path=log_path)
             else:
-                cmd = [sys.executable, "-m", "uvicorn", "chatsite.asgi:application",
-                       "--host", "127.0.0.1", "--port", str(self.port), "--loop", spec.loop,
-                       "--ws", "websockets-sansio", "--lifespan", "off"]
-        self.cmd = cmd
-        self.process = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=self.log,
-                                        stderr=subprocess.STDOUT)
-        self.pid = self.process.pid
+                self.server = ServerProcess(
+                    [sys.executable, "-m", "uvicorn", "chatsite.asgi:application",
+                     "--host", "127.0.0.1", "--port", str(self.port), "--loop", spec.loop,
+                     "--ws", "websockets-sansio", "--lifespan", "off"],
+                    cwd=cwd, env=env, log_path=log_path)
+        self.cmd = self.server.command
+        self.process = self.server.process
+        self.pid = self.server.pid
         self.cpu = cpu
         if cpu is not None and hasattr(os, "sched_setaffinity"):
             try:
@@ -296,23 +282,11 @@ class Server:
         return time.monotonic() - t0
 
     def output(self) -> str:
-        try:
-            return self.log_path.read_text(errors="replace")
-        except OSError:
-            return ""
+        return self.server.output()
 
     def stop(self) -> None:
         """SIGTERM by pid, SIGKILL if it does not exit in 10 s."""
-        if self.process.poll() is None:
-            try:
-                os.kill(self.pid, signal.SIGTERM)
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.kill(self.pid, signal.SIGKILL)
-                self.process.wait(timeout=10)
-            except ProcessLookupError:
-                pass
-        self.log.close()
+        self.server.stop(grace=10)
 
 
 def _proc_status_kb(pid: int, key: str) -> float | None:

@@ -1,4 +1,4 @@
-"""`python -m checker`: list the steps, check a step, show what a step changes."""
+"""`python -m checker`: list the steps, check a step, watch, grade, show what a step changes."""
 
 from __future__ import annotations
 
@@ -8,56 +8,64 @@ import time
 from pathlib import Path
 
 from checker.course import load_course
+from checker.i18n import default_lang, t
+from checker.options import Options
 from checker.project import ProjectNotFound, locate
 from checker.report import as_json, as_junit, as_text
-from checker.runner import Options, run_step
-from checker.texts import default_lang, text
+from checker.runner import run_step
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
+def shared_options() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
+    """The options several commands share, declared once (argparse parents)."""
+    language = argparse.ArgumentParser(add_help=False)
+    language.add_argument("--lang", choices=["ru", "en"], default=None,
+                          help="language of the messages (default: from the locale, Russian first)")
+    running = argparse.ArgumentParser(add_help=False)
+    running.add_argument("--layer", choices=["redis", "memory"], default="redis",
+                         help="the project's own channel layer, or Channels' in-memory one")
+    running.add_argument("--thorough", action="store_true", help="also the long checks (6 s idle)")
+    running.add_argument("-v", "--verbose", action="store_true", help="show the WebSocket frames")
+    return language, running
+
+
 def build_parser() -> argparse.ArgumentParser:
+    language, running = shared_options()
     parser = argparse.ArgumentParser(
         prog="python -m checker",
         description="Checks a step of the Channels workbook, in the reference or in your project.",
     )
     commands = parser.add_subparsers(dest="command", required=True)
 
-    listing = commands.add_parser("list", help="the steps and their checks")
+    listing = commands.add_parser("list", parents=[language], help="the steps and their checks")
     listing.add_argument("--format", choices=["text", "json"], default="text")
-    listing.add_argument("--lang", choices=["ru", "en"], default=None)
 
-    check = commands.add_parser("check", help="run the checks of a step")
+    check = commands.add_parser("check", parents=[language, running], help="run the checks of a step")
     check.add_argument("step", help="a step number, or 'all' for every reference step")
     check.add_argument("--project", type=Path, help="your project's folder (default: the reference step)")
     check.add_argument("--format", choices=["text", "json", "junit"], default="text")
-    check.add_argument("--lang", choices=["ru", "en"], default=None)
-    check.add_argument("--layer", choices=["redis", "memory"], default="redis")
-    check.add_argument("--thorough", action="store_true", help="also the long checks (6 s idle)")
     check.add_argument("--only", action="append", default=[], metavar="CHECK_ID")
-    check.add_argument("-v", "--verbose", action="store_true", help="show the WebSocket frames")
 
-    watch = commands.add_parser("watch", help="check again whenever a file of the project changes")
+    watch = commands.add_parser("watch", parents=[language, running],
+                                help="check again whenever a file of the project changes")
     watch.add_argument("step", type=int)
     watch.add_argument("--project", type=Path, required=True)
-    watch.add_argument("--lang", choices=["ru", "en"], default=None)
-    watch.add_argument("--layer", choices=["redis", "memory"], default="redis")
-    watch.add_argument("-v", "--verbose", action="store_true")
     watch.add_argument("--runs", type=int, default=0, help=argparse.SUPPRESS)  # for tests
 
-    grade = commands.add_parser("grade", help="check every project under DIR (one per subfolder)")
+    grade = commands.add_parser("grade", parents=[language, running],
+                                help="check every project under DIR (one per subfolder)")
     grade.add_argument("dir", type=Path)
     grade.add_argument("--step", type=int, required=True)
     grade.add_argument("--format", choices=["md", "csv", "json", "html"], default="md")
     grade.add_argument("--out", type=Path)
-    grade.add_argument("--lang", choices=["ru", "en"], default=None)
-    grade.add_argument("--layer", choices=["redis", "memory"], default="redis")
-    grade.add_argument("--thorough", action="store_true")
     grade.add_argument("--jobs", type=int, default=1, help="projects checked at once (default 1)")
 
     diff = commands.add_parser("diff", help="what step N changes against step N-1")
     diff.add_argument("step", type=int)
     diff.add_argument("--color", choices=["auto", "always", "never"], default="auto")
+
+    commands.add_parser("selfcheck", help="the course's own consistency check (for the workbook's authors)")
     return parser
 
 
@@ -73,20 +81,24 @@ def main(argv=None) -> int:
 
 def dispatch(argv) -> int:
     args = build_parser().parse_args(argv)
-    if getattr(args, "lang", None) is None and hasattr(args, "lang"):
+    if hasattr(args, "lang") and args.lang is None:
         args.lang = default_lang()
     course = load_course()
     if args.command == "list":
         return cmd_list(course, args)
+    if args.command == "selfcheck":
+        from checker.selfcheck import cmd_selfcheck
+
+        return cmd_selfcheck(course)
     if args.command == "watch":
         from checker.watch import cmd_watch
 
         if args.step not in course.steps:
-            return usage_error(text("no-step", args.lang, step=args.step, steps=", ".join(map(str, course.steps))))
+            return usage_error(t("no-step", args.lang, step=args.step, steps=", ".join(map(str, course.steps))))
         try:
             return cmd_watch(course, args)
         except ProjectNotFound as exc:
-            return usage_error(text("no-project", args.lang, detail=exc))
+            return usage_error(t("no-project", args.lang, detail=exc))
     if args.command == "grade":
         from checker.grade import cmd_grade
 
@@ -109,21 +121,21 @@ def cmd_list(course, args) -> int:
 
         steps = [
             {
-                "step": s.number, "slug": s.slug, "title": s.title, "needs_redis": s.needs_redis,
+                "step": s.number, "slug": s.slug, "title": s.title(args.lang), "needs_redis": s.needs_redis,
                 "lesson": s.lesson, "checks": list(s.checks),
             }
             for s in course.steps.values()
         ]
         print(json.dumps(steps, ensure_ascii=False, indent=2))
         return EXIT_OK
-    print(text("list-heading", args.lang))
+    print(t("list-heading", args.lang))
     for s in course.steps.values():
         redis = " [Redis]" if s.needs_redis else ""
-        print(f"{s.number:02d} {s.slug:<9} {s.title[args.lang]}{redis}")
+        print(f"{s.number:02d} {s.slug:<9} {s.title(args.lang)}{redis}")
         for check_id in s.checks:
             spec = course.checks[check_id]
             star = "*" if spec.thorough else " "
-            print(f"     {star} {check_id:<20} {spec.title[args.lang]}")
+            print(f"     {star} {check_id:<20} {spec.title(args.lang)}")
     return EXIT_OK
 
 
@@ -135,22 +147,22 @@ def cmd_check(course, args) -> int:
         except ValueError:
             steps = [-1]
         if steps[0] not in course.steps:
-            return usage_error(text("no-step", args.lang, step=args.step, steps=", ".join(map(str, course.steps))))
+            return usage_error(t("no-step", args.lang, step=args.step, steps=", ".join(map(str, course.steps))))
     if args.step == "all" and args.project:
         return usage_error("check all: --project takes one step number")
     args.only = [c.strip() for value in args.only for c in value.split(",") if c.strip()]
     for check_id in args.only:
         step = course.steps[steps[0]]
         if check_id not in step.checks:
-            return usage_error(text("unknown-check", args.lang, step=step.number, check=check_id, checks=", ".join(step.checks)))
+            return usage_error(t("unknown-check", args.lang, step=step.number, check=check_id, checks=", ".join(step.checks)))
 
-    options = Options(lang=args.lang, layer=args.layer, thorough=args.thorough, verbose=args.verbose, only=args.only)
+    options = Options.from_args(args)
     project = None
     if args.project is not None:
         try:
             project = locate(args.project)
         except ProjectNotFound as exc:
-            return usage_error(text("no-project", args.lang, detail=exc))
+            return usage_error(t("no-project", args.lang, detail=exc))
 
     started = time.perf_counter()
     reports = []
@@ -164,10 +176,10 @@ def cmd_check(course, args) -> int:
             if len(steps) > 1:
                 print()
     if args.format == "json":
-        print(as_json(reports))
+        print(as_json(reports, args.lang))
     elif args.format == "junit":
-        print(as_junit(reports))
+        print(as_junit(reports, args.lang))
     elif len(steps) > 1:
         ok = sum(r.passed for r in reports)
-        print(text("summary-all", args.lang, ok=ok, total=len(reports), seconds=time.perf_counter() - started))
+        print(t("summary-all", args.lang, ok=ok, total=len(reports), seconds=time.perf_counter() - started))
     return EXIT_OK if all(r.passed for r in reports) else EXIT_FAILED

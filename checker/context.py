@@ -8,9 +8,14 @@ import uuid
 from pathlib import Path
 from urllib.parse import urlparse
 
-from checker.diagnose import diagnose
+from checker.failures import diagnose, websocket_refusal
+from checker.i18n import N_
 from checker.result import CheckFailed
-from checker.texts import text
+
+
+def new_room(label: str = "room") -> str:
+    # Letters and digits only: valid in a URL, a group name and any student's scheme.
+    return f"{label}{uuid.uuid4().hex[:10]}"
 
 
 def pick_host(allowed_hosts: list[str]) -> str:
@@ -29,14 +34,14 @@ def pick_host(allowed_hosts: list[str]) -> str:
 
 
 class Context:
-    def __init__(self, *, root: Path, lang: str, layer: str, thorough: bool, verbose: bool):
+    def __init__(self, *, root: Path, layer: str, thorough: bool, student_settings: str, emit=None):
         from django.conf import settings
 
         self.root = root
-        self.lang = lang
         self.layer = layer  # "redis" (the project's own layer) or "memory"
         self.thorough = thorough
-        self.verbose = verbose
+        self.student_settings = student_settings  # the project's own module, not the overlay
+        self.emit = emit or (lambda event: None)  # progress for the runner (see probe.py)
         self.settings = settings
         self.host = pick_host(list(settings.ALLOWED_HOSTS))
         self.origin = f"http://{self.host}"
@@ -52,11 +57,8 @@ class Context:
         if self.recorder is not None:
             return self.recorder
         if self.layer_error is not None:
-            raise self.fail_from(self.layer_error, key="layer-broken", status="fail")
+            raise self.fail_from(self.layer_error, "layer-broken", status="fail")
         raise CheckFailed("layer-missing")
-
-    def t(self, key: str, **params) -> str:
-        return text(key, self.lang, **params)
 
     @property
     def application(self):
@@ -67,10 +69,9 @@ class Context:
         return self._application
 
     def room(self, label: str = "room") -> str:
-        # Letters and digits only: valid in a URL, a group name and any student's scheme.
-        return f"{label}{uuid.uuid4().hex[:10]}"
+        return new_room(label)
 
-    def fail_from(self, exc: BaseException, key: str = "app-crashed", status="error", **params):
+    def fail_from(self, exc: BaseException, key: str = N_("app-crashed"), status="error", **params):
         found = diagnose(exc, self.root)
         where = found.where
         if not where and key == "app-crashed":
@@ -78,7 +79,7 @@ class Context:
             # consumer is still the place to look.
             where = self.consumer_where()
         return CheckFailed(
-            key, status=status, hint_key=found.hint, **params, **{**found.as_params(), "where": where or "?"}
+            key, status=status, causes=[found.cause], **params, **{**found.as_params(), "where": where or "?"}
         )
 
     def consumer_where(self) -> str:
@@ -103,9 +104,28 @@ class Context:
         return client
 
     async def close_clients(self):
-        for client in self.clients:
-            await client.close()
+        await asyncio.gather(*(client.close() for client in self.clients))
         self.clients.clear()
+
+
+async def watched(communicator, awaitable):
+    """Await `awaitable`, but raise the application's exception as soon as it crashes.
+
+    channels.testing only looks at the application after its own time-out; a student
+    should not wait seconds to learn that receive() raised KeyError, or that the router
+    was handed get_asgi_application instead of the application it returns.
+    """
+    task = asyncio.ensure_future(awaitable)
+    application = communicator.future
+    await asyncio.wait({task, application}, return_when=asyncio.FIRST_COMPLETED)
+    if not task.done() and not application.cancelled() and application.exception():
+        task.cancel()
+        try:
+            await task
+        except BaseException:
+            pass
+        raise application.exception()
+    return await task
 
 
 class Client:
@@ -124,22 +144,7 @@ class Client:
         self.communicator = WebsocketCommunicator(ctx.application, path, headers=headers)
 
     async def watch(self, awaitable):
-        """Await `awaitable`, but raise the consumer's exception as soon as it crashes.
-
-        channels.testing only looks at the application after its own time-out; a student
-        should not wait two seconds to learn that receive() raised KeyError.
-        """
-        task = asyncio.ensure_future(awaitable)
-        application = self.communicator.future
-        await asyncio.wait({task, application}, return_when=asyncio.FIRST_COMPLETED)
-        if not task.done() and not application.cancelled() and application.exception():
-            task.cancel()
-            try:
-                await task
-            except BaseException:
-                pass
-            raise application.exception()
-        return await task
+        return await watched(self.communicator, awaitable)
 
     def log(self, arrow: str, data):
         self.ctx.frames.append(f"{self.name} {arrow} {data}")
@@ -148,6 +153,8 @@ class Client:
         """Connect, or raise CheckFailed saying why the socket was not accepted."""
         self.log("→", f"CONNECT {self.path}")
         joined_before = len(self.ctx.recorder.added()) if self.ctx.recorder else 0
+        # If the project blocks the whole process here, the runner learns it was a connect.
+        self.ctx.emit({"event": "connecting"})
         try:
             connected, detail = await self.watch(self.communicator.connect(timeout=timeout))
         except asyncio.TimeoutError:
@@ -155,16 +162,14 @@ class Client:
                 "ws-connect-hangs", status="error", path=self.path, seconds=timeout
             ) from None
         except ValueError as exc:
-            message = str(exc)
-            if "No route found" in message:
+            refusal = websocket_refusal(exc)
+            if refusal == "ws-no-route":
                 from checker.asgi_tree import protocol_app, route_patterns
 
                 routes = route_patterns(protocol_app(self.ctx.application, "websocket"))
-                raise CheckFailed(
-                    "ws-no-route", path=self.path, routes=", ".join(routes) or "—"
-                ) from None
-            if "No application configured for scope type 'websocket'" in message:
-                raise CheckFailed("ws-no-protocol") from None
+                raise CheckFailed(refusal, path=self.path, routes=", ".join(routes) or "—") from None
+            if refusal:
+                raise CheckFailed(refusal) from None
             raise self.ctx.fail_from(exc, path=self.path) from None
         except Exception as exc:
             from checker.asgi_tree import class_routes, protocol_app
@@ -173,6 +178,8 @@ class Client:
             if bare:
                 raise CheckFailed("ws-no-as-asgi", consumer=bare[0]) from None
             raise self.ctx.fail_from(exc, path=self.path) from None
+        finally:
+            self.ctx.emit({"event": "connect-ended"})
         if not connected:
             self.log("←", f"CLOSE {detail}")
             raise self.refused(detail)

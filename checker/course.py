@@ -1,4 +1,4 @@
-"""The course manifest (course.toml): steps, their checks and where the lessons explain them."""
+"""The course manifest (course.toml): its checks, declared once, and the steps they apply to."""
 
 from __future__ import annotations
 
@@ -8,13 +8,19 @@ from functools import cache
 from pathlib import Path
 
 from checker import ROOT
+from checker.i18n import LANGS, render
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # Python 3.10
     import tomli as tomllib
 
-LANGS = ("ru", "en")
+__all__ = ["LANGS", "Course", "CheckSpec", "Step", "load_course", "tomllib"]
+
+# What a check needs; see course.toml.
+NATURES = ("static", "http", "asgi", "servers", "suite")
+# Run by the workbook's own process against live servers, not inside the probe.
+OUTSIDE = ("servers",)
 
 
 @dataclass(frozen=True)
@@ -22,17 +28,30 @@ class CheckSpec:
     id: str
     step: int
     section: str
-    title: dict[str, str]
+    nature: str
+    until: int | None = None
+    place: str = ""
+    timeout: float = 5.0
     previous: str = "fail"
     thorough: bool = False
-    timeout: float = 5.0
+    gate: bool = False
+    no_mistake: str = ""
+
+    def applies_to(self, number: int) -> bool:
+        return self.step <= number <= (self.until or number)
+
+    @property
+    def outside(self) -> bool:
+        return self.nature in OUTSIDE
+
+    def title(self, lang: str) -> str:
+        return render(f"check.{self.id}", lang)
 
 
 @dataclass(frozen=True)
 class Step:
     number: int
     slug: str
-    title: dict[str, str]
     lesson: str
     needs_redis: bool
     checks: tuple[str, ...] = field(default_factory=tuple)
@@ -46,6 +65,9 @@ class Step:
     def path(self) -> Path:
         return ROOT / "steps" / self.name
 
+    def title(self, lang: str) -> str:
+        return render(f"step.{self.number}", lang)
+
     def lesson_link(self, lang: str, section: str) -> str:
         return f"lessons/{lang}/{self.lesson}#{section}"
 
@@ -54,9 +76,6 @@ class Step:
 class Course:
     steps: dict[int, Step]
     checks: dict[str, CheckSpec]
-
-    def step(self, number: int) -> Step:
-        return self.steps[number]
 
     def lesson_link(self, check_id: str, lang: str) -> str:
         spec = self.checks[check_id]
@@ -68,14 +87,33 @@ class Course:
         return [c for c in self.steps[number].checks if c not in before]
 
 
-@cache
-def load_course(path: Path = ROOT / "course.toml") -> Course:
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
-    checks = {c["id"]: CheckSpec(**c) for c in data["check"]}
+def step_checks(checks: list[CheckSpec], number: int) -> tuple[str, ...]:
+    """The checks of a step in report order: the manifest's, those placed at the end last."""
+    applying = [c for c in checks if c.applies_to(number)]
+    return tuple(c.id for c in applying if c.place != "end") + tuple(
+        c.id for c in applying if c.place == "end"
+    )
+
+
+def parse(text: str) -> Course:
+    data = tomllib.loads(text)
+    checks = [CheckSpec(**c) for c in data["check"]]
+    ids = [c.id for c in checks]
+    twice = sorted({i for i in ids if ids.count(i) > 1})
+    if twice:
+        raise ValueError(f"course.toml: checks declared twice: {twice}")
+    odd = [c.id for c in checks if c.nature not in NATURES or c.place not in ("", "end")]
+    if odd:
+        raise ValueError(f"course.toml: checks with an unknown nature or place: {odd}")
     steps = {}
     for s in data["step"]:
-        unknown = [c for c in s["checks"] if c not in checks]
-        if unknown:
-            raise ValueError(f"course.toml: step {s['number']} names unknown checks {unknown}")
-        steps[s["number"]] = Step(**{**s, "checks": tuple(s["checks"]), "changes": tuple(s.get("changes", ()))})
-    return Course(steps=steps, checks=checks)
+        steps[s["number"]] = Step(
+            **{**s, "changes": tuple(s.get("changes", ()))},
+            checks=step_checks(checks, s["number"]),
+        )
+    return Course(steps=steps, checks={c.id: c for c in checks})
+
+
+@cache
+def load_course(path: Path = ROOT / "course.toml") -> Course:
+    return parse(path.read_text(encoding="utf-8"))

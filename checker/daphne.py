@@ -1,17 +1,21 @@
-"""Daphne server processes for the live checks: free loopback ports, stopped by pid."""
+"""Starting servers of a project: the one launcher the checker, the tests and the bench use.
+
+A server runs as a process of its own on a loopback port, logs to a file, and is stopped by
+its pid. `Daphne` is the lecture's server; with port 0 the OS picks the port and Daphne's log
+says which. Logs are read incrementally: a project may print megabytes while it imports.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import os
-import re
 import subprocess
 import sys
 import tempfile
 import time
+from pathlib import Path
 
-LISTENING = re.compile(r"Listening on TCP address [\d.]+:(\d+)")
-EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception|Exit|Interrupt)\b(: .*)?$")
+from checker.failures import LISTENING, daphne_error
 
 
 def asgi_target(setting: str) -> str:
@@ -20,77 +24,130 @@ def asgi_target(setting: str) -> str:
     return f"{module}:{attribute}"
 
 
-class DaphnePair:
-    """`count` Daphne processes of the project, each on a port the OS picks (-p 0)."""
+class ServerProcess:
+    """One server process whose output goes to a log file."""
 
-    def __init__(self, processes, logs):
-        self.processes = processes
-        self.logs = logs
+    def __init__(self, command: list[str], *, cwd, env: dict, log_path: Path | None = None):
+        self.command = command
+        if log_path is None:
+            handle, name = tempfile.mkstemp(prefix="server-", suffix=".log")
+            os.close(handle)
+            log_path, self._own_log = Path(name), True
+        else:
+            self._own_log = False
+        self.log_path = Path(log_path)
+        self._log = open(self.log_path, "wb")
+        self.launched = time.monotonic()
+        self.process = subprocess.Popen(
+            command, cwd=cwd, env=env, stdout=self._log, stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
+        self.pid = self.process.pid
+        self._offset = 0
+        self._pending = b""  # the start of a line not yet ended
+
+    def new_lines(self) -> list[str]:
+        """Lines logged since the last call (a line still being written waits for its end)."""
+        with open(self.log_path, "rb") as log:
+            log.seek(self._offset)
+            data = log.read()
+        self._offset += len(data)
+        *lines, self._pending = (self._pending + data).split(b"\n")
+        return [line.decode("utf-8", "replace") for line in lines]
+
+    def output(self, limit: int = 1 << 20) -> str:
+        """The log's last `limit` bytes."""
+        try:
+            size = self.log_path.stat().st_size
+            with open(self.log_path, "rb") as log:
+                log.seek(max(0, size - limit))
+                return log.read().decode("utf-8", "replace")
+        except OSError:
+            return ""
+
+    def tail(self, lines: int = 15) -> str:
+        return "\n".join(self.output(64 * 1024).strip().splitlines()[-lines:])
+
+    def running(self) -> bool:
+        return self.process.poll() is None
+
+    def stop(self, grace: float = 0.5) -> None:
+        """SIGTERM by pid, SIGKILL after `grace` seconds (a sync consumer can hold SIGTERM up in
+        its disconnect for seconds; whoever stops a server is done with it)."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=grace)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self._log.close()
+        if self._own_log:
+            self.log_path.unlink(missing_ok=True)
+
+
+class Daphne(ServerProcess):
+    """`python -m daphne` for an ASGI application, on 127.0.0.1."""
+
+    def __init__(self, application: str, *, python: str = sys.executable, cwd=None, env: dict | None = None,
+                 port: int = 0, log_path: Path | None = None):
+        command = [python, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), asgi_target(application)]
+        super().__init__(command, cwd=cwd, env=os.environ if env is None else env, log_path=log_path)
+        self.port: int | None = None  # known once Daphne's log says it listens
+
+    def poll(self) -> int | None:
+        """The port once Daphne says it listens; RuntimeError with its log if it ended first."""
+        if self.port is None:
+            for line in self.new_lines():
+                match = LISTENING.search(line)
+                if match:
+                    self.port = int(match.group(1))
+                    break
+            else:
+                if self.process.poll() is not None:
+                    raise RuntimeError(self.tail())
+        return self.port
+
+    def listening(self, timeout: float) -> int | None:
+        """The port once Daphne listens; None while it starts; RuntimeError when it ended or
+        did not listen within `timeout` seconds of its launch."""
+        port = self.poll()
+        if port is None and time.monotonic() - self.launched > timeout:
+            raise RuntimeError(f"Daphne did not listen within {timeout:g} s of its start:\n{self.tail()}")
+        return port
+
+    def wait_ready(self, timeout: float = 30) -> int:
+        while (port := self.listening(timeout)) is None:
+            time.sleep(0.05)
+        return port
+
+    async def ready(self, timeout: float = 30) -> int:
+        while (port := self.listening(timeout)) is None:
+            await asyncio.sleep(0.05)
+        return port
+
+    def error(self, root: Path) -> str:
+        """The exception the server logged, with the project's line (failures.daphne_error)."""
+        return daphne_error(self.output(), root)
+
+
+class DaphnePair:
+    """Several Daphne processes of one project (two, for a room shared across servers)."""
+
+    def __init__(self, servers: list[Daphne]):
+        self.servers = servers
 
     @classmethod
-    def start(cls, asgi_application: str, count: int = 2) -> DaphnePair:
-        processes, logs = [], []
-        for _ in range(count):
-            log = tempfile.TemporaryFile(mode="w+")
-            command = [
-                sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", "0",
-                asgi_target(asgi_application),
-            ]
-            # Same environment as the probe: its settings overlay, its temporary database.
-            processes.append(subprocess.Popen(command, stdout=log, stderr=log, env=os.environ))
-            logs.append(log)
-        return cls(processes, logs)
+    def start(cls, application: str, count: int = 2, **options) -> DaphnePair:
+        return cls([Daphne(application, **options) for _ in range(count)])
 
-    def _read(self, index: int) -> str:
-        log = self.logs[index]
-        log.seek(0)
-        return log.read()
+    async def ready(self, timeout: float = 30) -> list[int]:
+        return [await server.ready(timeout) for server in self.servers]
 
-    async def ready(self, timeout: float) -> list[int]:
-        deadline = time.monotonic() + timeout
-        ports: list[int | None] = [None] * len(self.processes)
-        while time.monotonic() < deadline:
-            for i, process in enumerate(self.processes):
-                if ports[i] is None:
-                    match = LISTENING.search(self._read(i))
-                    if match:
-                        ports[i] = int(match.group(1))
-                    elif process.poll() is not None:
-                        raise RuntimeError(self.log_tail(i))
-            if all(ports):
-                return ports
-            await asyncio.sleep(0.05)
-        raise RuntimeError(self.log_tail())
+    def last_error(self, root: Path) -> str:
+        errors = [server.error(root) for server in self.servers]
+        return next((e for e in errors if e), "") or "\n".join(s.tail(5) for s in self.servers)
 
-    def last_error(self, root) -> str:
-        """The last exception line the servers logged, and the last line of the project's
-        own code in a traceback (none when the error was raised inside Channels)."""
-        text = "\n".join(self._read(i) for i in range(len(self.processes)))
-        error, where = "", ""
-        for line in text.splitlines():
-            stripped = line.strip()
-            if EXCEPTION_LINE.match(stripped):
-                error = stripped
-            elif stripped.startswith(f'File "{root}/'):
-                where = stripped.replace(f"{root}/", "")
-        return f"{error}\n{where}".strip() if error else self.log_tail(lines=5)
-
-    def log_tail(self, index: int | None = None, lines: int = 15) -> str:
-        indexes = [index] if index is not None else range(len(self.processes))
-        text = "\n".join(self._read(i) for i in indexes)
-        return "\n".join(text.strip().splitlines()[-lines:])
-
-    def stop(self):
-        """Stop by pid. A sync consumer can hold SIGTERM up in its disconnect for seconds;
-        the checker is done with the servers, so it waits briefly, then kills."""
-        for process in self.processes:
-            if process.poll() is None:
-                process.terminate()
-        for process in self.processes:
-            try:
-                process.wait(timeout=0.5)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-        for log in self.logs:
-            log.close()
+    def stop(self) -> None:
+        for server in self.servers:
+            server.stop()

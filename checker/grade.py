@@ -15,9 +15,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from checker.i18n import t
+from checker.options import Options
 from checker.project import SKIP_DIRS, ProjectNotFound, locate
-from checker.runner import Options, StepReport, run_step
-from checker.texts import text
+from checker.report import rendered, report_json
+from checker.runner import StepReport, run_step
 
 MARKS = {"pass": "✔", "fail": "✘", "error": "‼", "skip": "·"}
 
@@ -44,31 +46,31 @@ def grade_one(course, step, folder: Path, options: Options) -> Row:
     try:
         project = locate(folder)
     except ProjectNotFound as exc:
-        return Row(folder.name, None, text("no-project", options.lang, detail=exc), len(counted))
+        return Row(folder.name, None, t("no-project", options.lang, detail=exc), len(counted))
     return Row(folder.name, run_step(course, step, project, options), total=len(counted))
 
 
 def cmd_grade(course, args) -> int:
     folder = args.dir.resolve()
     if not folder.is_dir():
-        print(text("no-project", args.lang, detail=f"{folder}: no such folder"), file=sys.stderr)
+        print(t("no-project", args.lang, detail=f"{folder}: no such folder"), file=sys.stderr)
         return 2
     if args.step not in course.steps:
-        print(text("no-step", args.lang, step=args.step, steps=", ".join(map(str, course.steps))), file=sys.stderr)
+        print(t("no-step", args.lang, step=args.step, steps=", ".join(map(str, course.steps))), file=sys.stderr)
         return 2
     step = course.steps[args.step]
     students = sorted(
         p for p in folder.iterdir()
         if p.is_dir() and not p.name.startswith(".") and p.name not in SKIP_DIRS
     )
-    options = Options(lang=args.lang, layer=args.layer, thorough=args.thorough)
+    options = Options.from_args(args)
     with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
         rows = list(pool.map(lambda p: grade_one(course, step, p, options), students))
     renderers = {"md": as_markdown, "csv": as_csv, "json": as_json, "html": as_html}
     output = renderers[args.format](course, step, rows, args.lang)
     if args.out:
         Path(args.out).write_text(output, encoding="utf-8")
-        print(text("grade-written", args.lang, count=len(rows), out=args.out))
+        print(t("grade-written", args.lang, count=len(rows), out=args.out))
     else:
         print(output)
     return 0
@@ -77,7 +79,7 @@ def cmd_grade(course, args) -> int:
 def as_markdown(course, step, rows, lang) -> str:
     ids = list(step.checks)
     lines = [
-        "| " + " | ".join([text("grade-student", lang), *ids, text("grade-total", lang)]) + " |",
+        "| " + " | ".join([t("grade-student", lang), *ids, t("grade-total", lang)]) + " |",
         "|" + "---|" * (len(ids) + 2),
     ]
     for row in rows:
@@ -104,7 +106,7 @@ def as_json(course, step, rows, lang) -> str:
                 "passed": row.passed,
                 "total": row.total,
                 "problem": row.problem,
-                "report": row.report.to_json() if row.report else None,
+                "report": report_json(row.report, lang) if row.report else None,
             }
             for row in rows
         ],
@@ -148,21 +150,22 @@ PAGE = """<!DOCTYPE html>
 
 def as_html(course, step, rows, lang) -> str:
     e = html.escape
-    heads = "".join(f'<th class="check" title="{e(course.checks[c].title[lang])}">{e(c)}</th>' for c in step.checks)
+    heads = "".join(f'<th class="check" title="{e(course.checks[c].title(lang))}">{e(c)}</th>' for c in step.checks)
     body, details = [], []
     for row in rows:
         if not row.report:
             cells = f'<td class="none" colspan="{len(step.checks)}">{e(row.problem)}</td><td>0/{row.total}</td>'
         else:
             cells = ""
-            for r in row.report.results:
-                tip = e(r.message.splitlines()[0]) if r.message else ""
-                cells += f'<td class="{r.status}" title="{tip}">{MARKS[r.status]}</td>'
+            checks = [rendered(row.report, r, lang) for r in row.report.results]
+            for r in checks:
+                tip = e(r["message"].splitlines()[0]) if r["message"] else ""
+                cells += f'<td class="{r["status"]}" title="{tip}">{MARKS[r["status"]]}</td>'
             cells += f"<td>{row.passed}/{row.total}</td>"
-            failed = [r for r in row.report.results if r.status in ("fail", "error")]
+            failed = [r for r in checks if r["status"] in ("fail", "error")]
             if failed:
                 items = "".join(
-                    f"<p><b>{e(r.id)}</b> — {e(r.title)}</p><pre>{e(r.message)}\n\n{e(r.hint)}\n{e(r.lesson)}</pre>"
+                    f"<p><b>{e(r['id'])}</b> — {e(r['title'])}</p><pre>{e(r['message'])}\n\n{e(r['hint'])}\n{e(r['lesson'])}</pre>"
                     for r in failed
                 )
                 details.append(f"<details><summary>{e(row.student)}</summary>{items}</details>")
@@ -170,12 +173,12 @@ def as_html(course, step, rows, lang) -> str:
     complete = sum(1 for r in rows if r.report and r.report.passed)
     return PAGE.format(
         lang=lang,
-        title=e(text("grade-title", lang, number=step.number, title=step.title[lang])),
-        summary=e(text("grade-summary", lang, ok=complete, total=len(rows))),
-        student=e(text("grade-student", lang)),
-        total=e(text("grade-total", lang)),
+        title=e(t("grade-title", lang, number=step.number, title=step.title(lang))),
+        summary=e(t("grade-summary", lang, ok=complete, total=len(rows))),
+        student=e(t("grade-student", lang)),
+        total=e(t("grade-total", lang)),
         heads=heads,
         rows="\n".join(body),
-        failures=e(text("grade-failures", lang)),
+        failures=e(t("grade-failures", lang)),
         details="\n".join(details) or "<p>—</p>",
     )

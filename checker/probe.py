@@ -1,13 +1,20 @@
-"""The probe: runs inside a separate process, with the student's project on sys.path.
+"""The probe: runs a step's checks inside a process of the project's own, on its interpreter.
 
-The runner starts it with the settings overlay as DJANGO_SETTINGS_MODULE. It writes one
-JSON line per event to --out ({"event": "start", "id": ...} before a check, then the
-result), so the runner knows which check hung if it has to kill the process.
+    python -m checker.probe JOB.json
+
+The runner starts it with the settings overlay as DJANGO_SETTINGS_MODULE and the project
+first on the path. It writes one JSON line per event to the job's events file:
+  {"event": "ready", "application": ..., "origin": ...}  the project imported (Django set up)
+  {"event": "start", "id": ...}                           before each check
+  {"event": "connecting"} / {"event": "connect-ended"}     around each socket connect
+  {"event": "result", ...CheckResult}                      after it
+  {"event": "stuck", "id": ...}                            it hung and took the process with it
+so the runner knows which check hung if it has to stop the process, and starts a fresh probe
+for the checks that remain. Results carry keys, never sentences: the runner renders them.
 """
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
 import os
@@ -16,61 +23,39 @@ import time
 import traceback
 from pathlib import Path
 
-from checker.course import load_course
-from checker.diagnose import diagnose
-from checker.result import CheckFailed, CheckResult
-from checker.texts import text
+from checker.failures import HANG_KEYS, NEVER_AWAITED, diagnose
+from checker.i18n import N_
+from checker.options import ProbeJob
+from checker.result import CheckFailed, CheckResult, Note
 
-# Checks that open no WebSocket: still worth running after a consumer hung.
-STATIC_CHECKS = {
-    "project-loads", "index-page", "unknown-404", "asgi-application", "daphne-runserver",
-    "room-page", "room-name-escaped", "async-consumer", "own-tests-exist", "test-db-safe",
-    "origin-refused",
-    "own-tests-pass",
-}
-HANG_KEYS = {"ws-connect-hangs", "ws-disconnect-hangs", "timeout"}
-# Run after the others (the Daphne pair it needs boots meanwhile).
-LAST = {"two-servers"}
+SKIP_AFTER_HANG = N_("skip-after-hang")
 
 
 class Probe:
-    def __init__(self, args):
-        self.args = args
-        self.course = load_course()
-        self.root = Path(args.root)
-        self.out = open(args.out, "a", encoding="utf-8")
+    def __init__(self, job: ProbeJob):
+        self.job = job
+        self.root = Path(job.root)
+        self.out = open(job.events, "a", encoding="utf-8")
         self.ctx = None
-        self.stop_reason = None  # "load" or "hang": why later checks are skipped
+        self.warnings: list[str] = []
+        # The check whose connect hung: every later socket would hang the same way.
+        self.sockets_hang = job.sockets_hang
 
     def emit(self, event: dict):
-        self.out.write(json.dumps(event, ensure_ascii=False) + "\n")
+        self.out.write(json.dumps(event, ensure_ascii=False, default=str) + "\n")
         self.out.flush()
 
-    def result(self, check_id, status, key=None, params=None, note="", started=None) -> CheckResult:
-        lang = self.args.lang
-        spec = self.course.checks[check_id]
-        params = dict(params or {})
-        hint_key = params.pop("hint_key", None)
-        message = text(key, lang, **params) if key else note
-        hint = ""
-        if status in ("fail", "error"):
-            parts = [text(f"{key}.hint", lang, default="", **params) if key else ""]
-            if hint_key:
-                parts.append(text(hint_key, lang, default="", **params))
-            hint = " ".join(p for p in parts if p)
+    def result(self, check_id, status, key="", params=None, causes=(), started=None) -> CheckResult:
         return CheckResult(
-            id=check_id,
-            title=spec.title[lang],
-            status=status,
-            message=message,
-            hint=hint.strip(),
-            lesson=self.course.lesson_link(check_id, lang),
+            id=check_id, status=status, key=key, params=dict(params or {}), causes=list(causes),
             duration_ms=int((time.perf_counter() - started) * 1000) if started else 0,
-            repro=f"{self.args.repro} --only {check_id} -v" if status in ("fail", "error") else "",
-            frames=list(self.ctx.frames) if self.ctx and self.args.verbose else [],
+            frames=list(self.ctx.frames) if self.ctx and self.job.verbose else [],
         )
 
-    def setup(self):
+    def failed(self, check_id, failed: CheckFailed, started=None) -> CheckResult:
+        return self.result(check_id, failed.status, failed.key, failed.params, failed.causes, started)
+
+    def setup(self) -> bool:
         """Import the project as a server does; False (with project-loads reported) on failure.
 
         Daphne imports the ASGI module before anything else, so does the probe: an asgi.py
@@ -80,6 +65,9 @@ class Probe:
         from django.conf import settings
 
         try:
+            overlay_error = getattr(settings, "CHECKER_OVERLAY_ERROR", None)
+            if overlay_error:
+                raise CheckFailed("checker-overlay-failed", status="error", error=overlay_error)
             asgi_path = getattr(settings, "ASGI_APPLICATION", None)
             if asgi_path:
                 self.import_asgi_module(asgi_path)
@@ -87,23 +75,26 @@ class Probe:
             from checker.context import Context
 
             self.ctx = Context(
-                root=self.root, lang=self.args.lang, layer=self.args.layer,
-                thorough=self.args.thorough, verbose=self.args.verbose,
+                root=self.root, layer=self.job.layer, thorough=self.job.thorough,
+                student_settings=self.job.settings, emit=self.emit,
             )
-            self.ctx.student_settings = self.args.student_settings
             self.migrate_if_needed()
             self.install_recorder()
+            self.emit({"event": "ready", "application": asgi_path, "origin": self.ctx.origin})
             return True
         except CheckFailed as failed:
-            self.emit({"event": "result", **self.result(
-                "project-loads", "fail", failed.key, failed.params).to_json()})
+            outcome = self.failed(self.loading_check, failed)
         except Exception as exc:
             found = diagnose(exc, self.root)
-            params = {"what": "settings", "hint_key": found.hint, **found.as_params()}
-            self.emit({"event": "result", **self.result(
-                "project-loads", "fail", "load-failed", params).to_json()})
-        self.stop_reason = "load"
+            outcome = self.result(self.loading_check, "fail", "load-failed",
+                                  {"what": "settings", **found.as_params()}, [found.cause])
+        self.emit({"event": "result", **outcome.to_json()})
         return False
+
+    @property
+    def loading_check(self) -> str:
+        """The check that reports whether the project imports: the job's first static gate."""
+        return next(s["id"] for s in self.job.checks if s.get("gate") and s["nature"] == "static")
 
     def migrate_if_needed(self):
         """A project whose own apps have models gets its tables, in the probe's copy of the DB."""
@@ -122,21 +113,20 @@ class Probe:
             importlib.import_module(module)
         except Exception as exc:
             if isinstance(exc, ModuleNotFoundError) and exc.name and module.startswith(exc.name):
-                package = self.args.student_settings.rpartition(".")[0]
+                package = self.job.settings.rpartition(".")[0]
                 raise CheckFailed(
                     "asgi-path-missing", path=asgi_path, module=module, package=package,
                     error=f"ModuleNotFoundError: {exc}",
                 ) from None
             found = diagnose(exc, self.root)
             raise CheckFailed(
-                "load-failed", what=asgi_path, hint_key=found.hint, **found.as_params()
+                "load-failed", causes=[found.cause], what=asgi_path, **found.as_params()
             ) from None
 
     def record_warnings(self):
         """Keep "coroutine ... was never awaited": the usual sign of a missing await."""
         import warnings
 
-        self.warnings: list[str] = []
         warnings.simplefilter("always", RuntimeWarning)
         shown = warnings.showwarning
 
@@ -160,70 +150,75 @@ class Probe:
             self.ctx.recorder = RecordingLayer(real)
             channel_layers.backends["default"] = self.ctx.recorder
 
-    async def run_one(self, check_id, function):
-        spec = self.course.checks[check_id]
+    async def run_one(self, spec: dict, function) -> CheckResult:
+        check_id, timeout = spec["id"], spec["timeout"]
         started = time.perf_counter()
         warned = len(self.warnings)
         self.ctx.frames.clear()
         try:
             if asyncio.iscoroutinefunction(function):
-                note = await asyncio.wait_for(function(self.ctx), spec.timeout)
+                note = await asyncio.wait_for(function(self.ctx), timeout)
             else:
-                note = await asyncio.wait_for(asyncio.to_thread(function, self.ctx), spec.timeout)
-            outcome = self.result(check_id, "pass", note=note or "", started=started)
+                note = await asyncio.wait_for(asyncio.to_thread(function, self.ctx), timeout)
+            if isinstance(note, Note):
+                outcome = self.result(check_id, "pass", note.key, note.params, started=started)
+            else:
+                outcome = self.result(check_id, "pass", started=started)
         except CheckFailed as failed:
-            if failed.key in HANG_KEYS:
-                self.stop_reason = "hang"
-            outcome = self.result(check_id, failed.status, failed.key, failed.params, started=started)
+            outcome = self.failed(check_id, failed, started=started)
         except asyncio.TimeoutError:
-            self.stop_reason = "hang"
-            outcome = self.result(
-                check_id, "error", "timeout", {"seconds": spec.timeout}, started=started
-            )
+            outcome = self.result(check_id, "error", "timeout", {"seconds": timeout}, started=started)
         except Exception as exc:  # the student's code failed in a way no check foresaw
             traceback.print_exc()
             found = diagnose(exc, self.root)
-            outcome = self.result(
-                check_id, "error", "unexpected", {"hint_key": found.hint, **found.as_params()},
-                started=started,
-            )
+            outcome = self.result(check_id, "error", "unexpected", found.as_params(), [found.cause], started)
         finally:
             await self.ctx.close_clients()
-        unawaited = [w for w in self.warnings[warned:] if "never awaited" in w]
+        unawaited = [w for w in self.warnings[warned:] if NEVER_AWAITED in w]
         if unawaited and outcome.status in ("fail", "error"):
             # Name the student's layer, not the checker's wrapper around it.
             real = type(self.ctx.recorder.wrapped).__name__ if self.ctx.recorder else "channel_layer"
-            warning = unawaited[0].replace("RecordingLayer.", f"{real}.")
-            extra = text("hint-never-awaited", self.args.lang, warning=warning)
-            outcome.hint = f"{extra} {outcome.hint}".strip()
-        if check_id == "project-loads" and outcome.status != "pass":
-            self.stop_reason = "load"
+            outcome.params["warning"] = unawaited[0].replace("RecordingLayer.", f"{real}.")
+            outcome.causes.insert(0, N_("hint-never-awaited"))
         return outcome
 
-    async def run_all(self, check_ids):
+    async def run_all(self):
         from checker.checks import load_all
 
         registry = load_all()
-        if "two-servers" in check_ids and self.args.layer != "memory":
-            from checker.checks.servers import start_pair
-
-            try:
-                start_pair(self.ctx)  # boots while the other checks run
-            except Exception:
-                traceback.print_exc()
-        # The Daphne pair boots in the background: its check runs last, when the pair is
-        # most likely up, and the report keeps the course's order whatever the run order.
-        late = [c for c in check_ids if c in LAST]
-        for check_id in [c for c in check_ids if c not in LAST] + late:
+        checks = self.job.checks
+        closed = ""  # a gate that did not pass: the checks after it need what it checks
+        for index, spec in enumerate(checks):
+            check_id = spec["id"]
             self.emit({"event": "start", "id": check_id})
-            if self.stop_reason and not (self.stop_reason == "hang" and check_id in STATIC_CHECKS):
-                outcome = self.result(check_id, "skip", f"skip-after-{self.stop_reason}")
+            if closed:
+                outcome = self.result(check_id, "skip", "skip-after-load", {"check": closed})
+            elif self.sockets_hang and spec["nature"] == "asgi":
+                outcome = self.result(check_id, "skip", SKIP_AFTER_HANG, {"check": self.sockets_hang})
             else:
-                outcome = await self.run_one(check_id, registry[check_id])
+                outcome = await self.run_one(spec, registry[check_id])
             self.emit({"event": "result", **outcome.to_json()})
+            if spec.get("gate") and outcome.status != "pass":
+                closed = check_id
+            if outcome.key in HANG_KEYS:
+                if outcome.key == "ws-connect-hangs":
+                    self.sockets_hang = check_id
+                elif any(s["nature"] == "asgi" for s in checks[index + 1:]) and not await self.sync_thread_answers():
+                    # The one thread all sync code shares is stuck in the project: the
+                    # remaining checks need a fresh process.
+                    self.emit({"event": "stuck", "id": check_id})
+                    return
+
+    async def sync_thread_answers(self) -> bool:
+        from asgiref.sync import sync_to_async
+
+        try:
+            await asyncio.wait_for(sync_to_async(lambda: None)(), 0.5)
+            return True
+        except asyncio.TimeoutError:
+            return False
 
     def main(self):
-        check_ids = self.args.checks.split(",")
         self.record_warnings()
         try:
             if self.setup():
@@ -231,29 +226,19 @@ class Probe:
                 # in the student's code (a hung view) must not keep the probe alive.
                 loop = asyncio.new_event_loop()
                 asyncio.set_event_loop(loop)
-                loop.run_until_complete(self.run_all(check_ids))
+                loop.run_until_complete(self.run_all())
             else:
-                for check_id in check_ids[1:]:
-                    self.emit({"event": "result", **self.result(check_id, "skip", "skip-after-load").to_json()})
+                for spec in self.job.checks:
+                    if spec["id"] != self.loading_check:
+                        skipped = self.result(spec["id"], "skip", "skip-after-load", {"check": self.loading_check})
+                        self.emit({"event": "result", **skipped.to_json()})
         finally:
-            if self.ctx and self.ctx.servers:
-                self.ctx.servers.stop()
             self.out.close()
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="checker.probe")
-    parser.add_argument("--root", required=True)
-    parser.add_argument("--student-settings", required=True)
-    parser.add_argument("--checks", required=True)
-    parser.add_argument("--lang", default="ru")
-    parser.add_argument("--layer", default="redis")
-    parser.add_argument("--thorough", action="store_true")
-    parser.add_argument("--verbose", action="store_true")
-    parser.add_argument("--repro", default="")
-    parser.add_argument("--out", required=True)
-    args = parser.parse_args(argv)
-    Probe(args).main()
+    argv = sys.argv[1:] if argv is None else argv
+    Probe(ProbeJob.read(Path(argv[0]))).main()
     sys.stdout.flush()
     sys.stderr.flush()
     # A consumer stuck in a worker thread must not keep the process alive.

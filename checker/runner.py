@@ -1,7 +1,11 @@
-"""Running the checks of one step on one project, in a separate probe process.
+"""Running the checks of one step on one project.
 
-Django configures itself once per process, and a student's project may not import, may
-hang or may crash: the probe takes all of that, the runner only reads what it reported.
+Django configures itself once per process, and a student's project may not import, may hang
+or may crash: the checks run in a probe process of the project's own (checker/probe.py), and
+the runner only reads what it reported. Each check has its own time limit; a probe that is
+still inside a check its limit (plus a grace) later is stopped, that check is reported as
+hung, and a fresh probe runs the checks that remain: a hang costs its check, not the run.
+Checks of nature "servers" run here, against the project's Daphne processes.
 """
 
 from __future__ import annotations
@@ -12,50 +16,25 @@ import shlex
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from checker import ROOT
-from checker.course import Course, Step
+from checker import ROOT, overlay
+from checker.course import CheckSpec, Course, Step
+from checker.i18n import N_
+from checker.options import Options, ProbeJob
 from checker.processes import kill_group
 from checker.project import Project
 from checker.result import CheckResult
-from checker.texts import text
 
-OVERLAY = '''"""Settings the checker runs a project with: the project's own, with a private database."""
-import copy as _copy
-import os as _os
-import shutil as _shutil
-
-from {settings} import *  # noqa: F401,F403
-
-# Work on a copy of each SQLite database: the student's own file is never touched.
-# (A deep copy, so the project's settings module keeps its own values for the checks.)
-DATABASES = _copy.deepcopy(DATABASES)
-for _alias, _db in DATABASES.items():
-    _name = str(_db.get("NAME") or "")
-    if "sqlite3" in str(_db.get("ENGINE", "")) and _name and ":memory:" not in _name:
-        _copy = _os.path.join(_os.environ["CHECKER_TMP"], _alias + ".sqlite3")
-        if not _os.path.exists(_copy) and _os.path.exists(_name):
-            _shutil.copyfile(_name, _copy)
-        _db["NAME"] = _copy
-
-if _os.environ.get("CHECKER_LAYER") == "memory":
-    CHANNEL_LAYERS = {{"default": {{"BACKEND": "channels.layers.InMemoryChannelLayer"}}}}
-'''
-OVERLAY_MODULE = "checker_overlay_settings"
-# On top of the checks' own time limits: Python, Django, Channels. A slow machine (or a
-# test that wants a hang to end sooner) sets CHECKER_STARTUP_SECONDS.
+# Starting the probe: Python, Django, Channels, the project, its migrations. A slow machine
+# (or a test that wants a hang to end sooner) sets CHECKER_STARTUP_SECONDS.
 STARTUP_SECONDS = float(os.environ.get("CHECKER_STARTUP_SECONDS", 20))
-
-
-@dataclass
-class Options:
-    lang: str = "ru"
-    layer: str = "redis"
-    thorough: bool = False
-    verbose: bool = False
-    only: list[str] = field(default_factory=list)
+# After a check's own limit: the probe's own time-out answers first, this only stops a
+# process the project blocked altogether (time.sleep in async code).
+GRACE_SECONDS = float(os.environ.get("CHECKER_GRACE_SECONDS", 3))
+TAIL_LINES = 8
 
 
 @dataclass
@@ -63,7 +42,8 @@ class StepReport:
     step: Step
     project: Path
     results: list[CheckResult]
-    output: str = ""  # what the project printed, for a failure to load
+    repro: str = ""  # the command that checks this project again
+    output: str = ""  # what the project printed
 
     @property
     def passed(self) -> bool:
@@ -71,19 +51,11 @@ class StepReport:
             r.status == "pass" for r in self.results
         )
 
-    def to_json(self) -> dict:
-        return {
-            "step": self.step.number,
-            "project": str(self.project),
-            "passed": self.passed,
-            "checks": [r.to_json() for r in self.results],
-        }
-
 
 def selected_checks(course: Course, step: Step, options: Options) -> list[str]:
     ids = list(step.checks)
     if options.only:
-        ids = [c for c in ids if c in options.only or c == "project-loads"]
+        ids = [c for c in ids if c in options.only or course.checks[c].gate]
     return ids
 
 
@@ -96,92 +68,264 @@ def repro_command(step: Step, project: Project | None, options: Options) -> str:
     return command
 
 
-def run_step(
-    course: Course, step: Step, project: Project, options: Options, reference: bool = False
-) -> StepReport:
-    check_ids = selected_checks(course, step, options)
-    limit = STARTUP_SECONDS + sum(course.checks[c].timeout for c in check_ids)
-    with tempfile.TemporaryDirectory(prefix="checker-") as tmp:
-        Path(tmp, f"{OVERLAY_MODULE}.py").write_text(OVERLAY.format(settings=project.settings))
-        events_path = Path(tmp, "events.jsonl")
-        output_path = Path(tmp, "output.txt")
-        env = dict(os.environ)
-        env.update(
-            DJANGO_SETTINGS_MODULE=OVERLAY_MODULE,
-            # The student's own PYTHONPATH stays, after the project and before the checker.
-            PYTHONPATH=os.pathsep.join(
-                [tmp, str(project.root)] + ([os.environ["PYTHONPATH"]] if os.environ.get("PYTHONPATH") else []) + [str(ROOT)]
-            ),
-            PYTHONDONTWRITEBYTECODE="1",  # no __pycache__ in the student's folders
-            CHECKER_TMP=tmp,
-            CHECKER_LAYER=options.layer,
-        )
-        command = [
-            sys.executable, "-m", "checker.probe",
-            "--root", str(project.root),
-            "--student-settings", project.settings,
-            "--checks", ",".join(check_ids),
-            "--lang", options.lang,
-            "--layer", options.layer,
-            "--out", str(events_path),
-            "--repro", repro_command(step, None if reference else project, options),
-        ]
-        command += ["--thorough"] if options.thorough else []
-        command += ["--verbose"] if options.verbose else []
-        with open(output_path, "w") as output:
-            process = subprocess.Popen(
-                command, cwd=project.root, env=env, stdout=output, stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL, start_new_session=True,
-            )
-            try:
-                process.wait(timeout=limit)
-                timed_out = False
-            except subprocess.TimeoutExpired:
-                timed_out = True
-            finally:
-                # The probe's group holds any Daphne or test process it started.
-                kill_group(process.pid)
-                process.wait()
-        events = read_events(events_path)
-        output = output_path.read_text(errors="replace")
-    results = collect(course, step, check_ids, events, options, timed_out, limit, output)
-    return StepReport(step=step, project=project.root, results=results, output=output)
+def probe_environment(project: Project, tmp: Path, options: Options) -> dict:
+    module = overlay.write(
+        tmp, project.settings, private_databases=True,
+        layer=overlay.MEMORY_LAYER if options.layer == "memory" else None,
+    )
+    env = dict(os.environ)
+    env.update(
+        DJANGO_SETTINGS_MODULE=module,
+        # The student's own PYTHONPATH stays, after the project and before the checker.
+        PYTHONPATH=os.pathsep.join(
+            [str(tmp), str(project.root)]
+            + ([os.environ["PYTHONPATH"]] if os.environ.get("PYTHONPATH") else [])
+            + [str(ROOT)]
+        ),
+        PYTHONDONTWRITEBYTECODE="1",  # no __pycache__ in the student's folders
+        CHECKER_TMP=str(tmp),
+    )
+    return env
 
 
-def read_events(path: Path) -> list[dict]:
-    events = []
-    if path.exists():
-        for line in path.read_text(encoding="utf-8").splitlines():
+# --- one probe process -------------------------------------------------------------------
+@dataclass
+class ProbeRun:
+    """What one probe process reported before it ended."""
+
+    results: dict[str, CheckResult] = field(default_factory=dict)
+    ready: dict | None = None  # the "ready" event: the project imported
+    current: str | None = None  # the check that had started and not finished
+    connecting: bool = False  # ... inside a socket connect
+    stuck: bool = False  # the probe said the project took its process with it
+    killed: bool = False  # we stopped it (past a deadline)
+    tail: str = ""
+
+
+class Events:
+    """The probe's JSON lines, read as they are written; a line that is not JSON is ignored."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.offset = 0
+        self.pending = b""
+
+    def new(self) -> list[dict]:
+        try:
+            with open(self.path, "rb") as events:
+                events.seek(self.offset)
+                data = events.read()
+        except FileNotFoundError:
+            return []
+        self.offset += len(data)
+        *lines, self.pending = (self.pending + data).split(b"\n")
+        found = []
+        for line in lines:
             try:
-                events.append(json.loads(line))
+                event = json.loads(line)
             except ValueError:
-                pass  # a line cut short by a kill
-    return events
+                continue  # a line cut short by a kill
+            if isinstance(event, dict):
+                found.append(event)
+        return found
 
 
-def collect(course, step, check_ids, events, options, timed_out, limit, output) -> list[CheckResult]:
-    """Results for every selected check, whatever happened to the probe."""
-    lang = options.lang
-    done = {e["id"]: e for e in events if e.get("event") == "result"}
-    started = [e["id"] for e in events if e.get("event") == "start"]
-    hung = started[-1] if started and started[-1] not in done else None
-    results = []
-    for check_id in check_ids:
-        spec = course.checks[check_id]
-        if check_id in done:
-            fields = {k: v for k, v in done[check_id].items() if k != "event"}
-            results.append(CheckResult(**fields))
-            continue
-        if check_id == hung or (hung is None and not results and not done):
-            key = "probe-timeout" if timed_out else "probe-crashed"
-            status = "error"
+def result_from(event: dict) -> CheckResult | None:
+    fields = {k: v for k, v in event.items() if k in CheckResult.__dataclass_fields__}
+    try:
+        return CheckResult(**fields)
+    except TypeError:
+        return None
+
+
+def run_probe(job: ProbeJob, python: str, root: Path, env: dict, output: Path, timeouts: dict,
+              on_ready=None) -> ProbeRun:
+    """Start a probe for `job` and follow it to its end, stopping it past a deadline."""
+    job_path = Path(job.events).with_suffix(".job.json")
+    job.write(job_path)
+    run = ProbeRun()
+    events = Events(Path(job.events))
+    with open(output, "ab") as out:
+        process = subprocess.Popen(
+            [python, "-m", "checker.probe", str(job_path)], cwd=root, env=env, stdout=out,
+            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
+        )
+        deadline = time.monotonic() + STARTUP_SECONDS
+        try:
+            while True:
+                try:
+                    process.wait(timeout=0.05)
+                    ended = True
+                except subprocess.TimeoutExpired:
+                    ended = False
+                for event in events.new():
+                    kind = event.get("event")
+                    if kind == "ready":
+                        run.ready = event
+                        deadline = time.monotonic() + GRACE_SECONDS
+                        if on_ready:
+                            on_ready(event)
+                    elif kind == "start":
+                        run.current = event.get("id")
+                        deadline = time.monotonic() + timeouts.get(run.current, 5) + GRACE_SECONDS
+                    elif kind == "result":
+                        result = result_from(event)
+                        if result is not None:
+                            run.results[result.id] = result
+                        run.current, run.connecting = None, False
+                        deadline = time.monotonic() + GRACE_SECONDS
+                    elif kind == "connecting":
+                        run.connecting = True
+                    elif kind == "connect-ended":
+                        run.connecting = False
+                    elif kind == "stuck":
+                        run.stuck = True
+                if ended:
+                    break
+                if time.monotonic() > deadline:
+                    run.killed = True
+                    break
+        finally:
+            # The probe's group holds any test suite or browser it started.
+            kill_group(process.pid)
+            process.wait()
+    text = output.read_text(encoding="utf-8", errors="replace") if output.exists() else ""
+    run.tail = "\n".join(text.strip().splitlines()[-TAIL_LINES:]) or "—"
+    return run
+
+
+@dataclass
+class Settlement:
+    results: dict[str, CheckResult]  # decided by this round, the probe's own and ours
+    again: bool  # start a fresh probe for what remains
+    sockets_hang: str = ""  # a connect hung: the next probe skips the socket checks
+
+
+def settle(remaining: list[CheckSpec], run: ProbeRun) -> Settlement:
+    """What a probe's round decided, including for the checks it left without a result."""
+    results = dict(run.results)
+    left = [s for s in remaining if s.id not in results]
+    if not left:
+        return Settlement(results, again=False)
+    if run.ready is None:  # the project never finished loading
+        key = N_("probe-timeout") if run.killed else N_("probe-crashed")
+        first, *rest = left
+        results[first.id] = CheckResult(first.id, "error", key, {"seconds": int(STARTUP_SECONDS), "tail": run.tail})
+        for spec in rest:
+            results[spec.id] = CheckResult(spec.id, "skip", "skip-after-load", {"check": first.id})
+        return Settlement(results, again=False)
+    if run.current in {s.id for s in left}:  # it hung or ended inside this check
+        spec = next(s for s in left if s.id == run.current)
+        if run.killed:
+            key = N_("blocked-process-connect") if run.connecting else N_("blocked-process")
+            results[spec.id] = CheckResult(spec.id, "error", key, {"seconds": spec.timeout})
         else:
-            key, status = ("skip-after-hang" if timed_out else "skip-after-crash"), "skip"
-        tail = "\n".join(output.strip().splitlines()[-8:])
-        results.append(CheckResult(
-            id=check_id, title=spec.title[lang], status=status,
-            message=text(key, lang, seconds=int(limit), tail=tail or "—"),
-            hint=text(f"{key}.hint", lang, default="") if status == "error" else "",
-            lesson=course.lesson_link(check_id, lang),
-        ))
-    return results
+            results[spec.id] = CheckResult(spec.id, "error", "probe-crashed", {"tail": run.tail})
+        return Settlement(results, again=True, sockets_hang=spec.id if run.connecting else "")
+    if run.stuck or (run.killed and run.results):
+        return Settlement(results, again=True)
+    # It ended between two checks without a word: nothing a fresh probe would do better.
+    for spec in left:
+        results[spec.id] = CheckResult(spec.id, "skip", "skip-after-crash")
+    return Settlement(results, again=False)
+
+
+# --- a step ------------------------------------------------------------------------------
+class StepRun:
+    """The probes and servers of one step's run on one project, in one temp folder."""
+
+    def __init__(self, course: Course, project: Project, options: Options, tmp: Path):
+        self.course = course
+        self.project = project
+        self.options = options
+        self.tmp = tmp
+        self.python = sys.executable
+        self.env = probe_environment(project, tmp, options)
+        self.output = tmp / "output.txt"
+        self.want_servers = False
+        self.servers = None
+        self.ready: dict | None = None
+
+    def on_ready(self, event: dict):
+        self.ready = self.ready or event
+        if self.want_servers and self.servers is None and event.get("application"):
+            from checker.daphne import DaphnePair
+
+            try:
+                self.servers = DaphnePair.start(
+                    event["application"], python=self.python, cwd=self.project.root, env=self.env,
+                )
+            except OSError:
+                self.servers = None
+
+    def run_inside(self, specs: list[CheckSpec]) -> dict[str, CheckResult]:
+        results: dict[str, CheckResult] = {}
+        remaining, sockets_hang, rounds = list(specs), "", 0
+        while remaining:
+            rounds += 1
+            job = ProbeJob(
+                root=str(self.project.root), settings=self.project.settings,
+                checks=[{"id": s.id, "timeout": s.timeout, "nature": s.nature, "gate": s.gate} for s in remaining],
+                events=str(self.tmp / f"events-{rounds}.jsonl"), layer=self.options.layer,
+                thorough=self.options.thorough, verbose=self.options.verbose,
+                sockets_hang=sockets_hang,
+            )
+            run = run_probe(job, self.python, self.project.root, self.env, self.output,
+                            {s.id: s.timeout for s in remaining}, self.on_ready)
+            settled = settle(remaining, run)
+            results.update(settled.results)
+            left = [s for s in remaining if s.id not in results]
+            if len(left) == len(remaining):  # no progress: a fresh probe would do the same
+                for spec in left:
+                    results[spec.id] = CheckResult(spec.id, "skip", "skip-after-crash")
+                break
+            remaining = left
+            sockets_hang = settled.sockets_hang or sockets_hang
+            if not settled.again:
+                break
+        return results
+
+    def run_outside(self, specs: list[CheckSpec], closed: str) -> dict[str, CheckResult]:
+        import asyncio
+
+        from checker.checks import load_all
+        from checker.outside import OutsideContext, run_check
+
+        registry = load_all()
+        results = {}
+        for spec in specs:
+            if closed:
+                results[spec.id] = CheckResult(spec.id, "skip", "skip-after-load", {"check": closed})
+                continue
+            ctx = OutsideContext(
+                root=self.project.root, layer=self.options.layer,
+                origin=(self.ready or {}).get("origin", "http://localhost"), servers=self.servers,
+            )
+            results[spec.id] = asyncio.run(run_check(spec, registry[spec.id], ctx, self.options.verbose))
+        return results
+
+    def stop(self):
+        if self.servers is not None:
+            self.servers.stop()
+
+
+def run_step(course: Course, step: Step, project: Project, options: Options, reference: bool = False) -> StepReport:
+    ids = selected_checks(course, step, options)
+    specs = [course.checks[c] for c in ids]
+    inside = [s for s in specs if not s.outside]
+    outside = [s for s in specs if s.outside]
+    with tempfile.TemporaryDirectory(prefix="checker-") as tmp:
+        run = StepRun(course, project, options, Path(tmp))
+        run.want_servers = bool(outside) and options.layer != "memory"
+        try:
+            results = run.run_inside(inside)
+            if outside:
+                closed = next((s.id for s in inside if s.gate and results[s.id].status != "pass"), "")
+                results.update(run.run_outside(outside, closed))
+        finally:
+            run.stop()
+        output = run.output.read_text(encoding="utf-8", errors="replace") if run.output.exists() else ""
+    return StepReport(
+        step=step, project=project.root, results=[results[c] for c in ids],
+        repro=repro_command(step, None if reference else project, options), output=output,
+    )

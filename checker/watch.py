@@ -10,10 +10,11 @@ import sys
 import time
 from pathlib import Path
 
+from checker.i18n import t
+from checker.options import Options
 from checker.project import SKIP_DIRS, locate
 from checker.report import as_text
-from checker.runner import Options, run_step
-from checker.texts import text
+from checker.runner import run_step
 
 WATCHED = {".py", ".html", ".js", ".css", ".toml", ".txt", ".json"}
 
@@ -66,7 +67,7 @@ def flips(before, after) -> list[str]:
 def cmd_watch(course, args) -> int:
     project = locate(args.project)
     step = course.steps[args.step]
-    options = Options(lang=args.lang, layer=args.layer, verbose=args.verbose)
+    options = Options.from_args(args)
     tty = sys.stdout.isatty()
     previous, changed, runs = None, [], 0
     while True:
@@ -76,11 +77,11 @@ def cmd_watch(course, args) -> int:
             print("\033[2J\033[H", end="")
         print(as_text(report, args.lang, verbose=args.verbose))
         if previous is not None:
-            print(text("watch-changed", args.lang, files=", ".join(changed) or "—"))
-            for line in flips(previous, report) or [text("watch-same", args.lang)]:
+            print(t("watch-changed", args.lang, files=", ".join(changed) or "—"))
+            for line in flips(previous, report) or [t("watch-same", args.lang)]:
                 print("  " + line)
         previous = report
         if args.runs and runs >= args.runs:
             return 0 if report.passed else 1
-        print(text("watch-waiting", args.lang, folder=project.root), flush=True)
+        print(t("watch-waiting", args.lang, folder=project.root), flush=True)
         changed = wait_for_change(project.root)

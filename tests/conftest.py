@@ -1,4 +1,11 @@
-"""Shared helpers: run the checker as a student would, and insist on a real Redis."""
+"""Shared helpers: run the checker as a student would, and insist on a real Redis.
+
+The tests are in layers: unit/ (pure functions, in process), e2e/ (the checker and the tools
+as a user runs them), course/ (steps, lessons, notebooks, step 08's reliability), bench/ (the
+benchmark's smoke run). Two markers say what a test needs beyond Python: `redis` (a real
+Redis server; any test that asks for the `redis_url` fixture gets it) and `browser` (Debian's
+Chromium and chromedriver). `make test-fast` runs what needs neither.
+"""
 
 from __future__ import annotations
 
@@ -10,13 +17,32 @@ import sys
 import pytest
 
 from checker import ROOT
-from tools.redis_server import current_url, ping
+from checker.redis_server import current_url, ping
 
 REDIS_HELP = (
     "These tests need a real Redis server and never fall back to a fake one.\n"
     "Start one with `make redis` (a private redis-server on a free port), or install it:\n"
     "  Debian/Ubuntu: sudo apt-get install redis-server   macOS: brew install redis"
 )
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "redis_url" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.redis)
+
+
+def step_needs(number: int) -> list:
+    """The markers of checking step `number`: Redis where the step needs it, Chromium where
+    the step runs the project's own suite (its browser tests)."""
+    from checker.course import load_course
+
+    course = load_course()
+    step = course.steps[number]
+    marks = [pytest.mark.redis] if step.needs_redis else []
+    if any(course.checks[c].nature == "suite" for c in step.checks):
+        marks.append(pytest.mark.browser)
+    return marks
 
 
 @pytest.fixture(scope="session")

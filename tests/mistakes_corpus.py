@@ -1,8 +1,9 @@
 """The mistakes corpus: broken projects made by small edits of the reference steps.
 
 Each tests/mistakes/NAME.toml says which step to break (or `from_step`: a whole other
-reference step to check as `step`), the edits, the check that must fail, and words the
-checker's message or hint must contain (in English). Edits:
+reference step to check as `step`), the edits, the check that must fail, and what the
+diagnosis must be: its `key`, the `causes` found (hint-* keys, in order) and `params`
+(each given parameter must have that value; "~text" means it must contain the text). Edits:
     old/new       replace text that must occur exactly once
     text          write the whole file
     delete        remove the file
@@ -34,7 +35,9 @@ class Mistake:
     title: str
     step: int
     check: str
-    hint: list[str]
+    key: str = ""
+    causes: list[str] = field(default_factory=list)
+    params: dict = field(default_factory=dict)
     edits: list[dict] = field(default_factory=list)
     from_step: int | None = None
     status: str | None = None

@@ -11,52 +11,12 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
-import subprocess
 import sys
-import time
-from pathlib import Path
-from urllib.parse import urlparse
 
-from checker.processes import free_port
+from checker import redis_server
+from checker.redis_server import INSTALL, RedisServer, current_url, ping, running_pid, saved_url
 
-ROOT = Path(__file__).resolve().parent.parent
-STATE = ROOT / ".redis"
-DEFAULT_URL = "redis://127.0.0.1:6379/0"
-
-INSTALL = """redis-server is not installed. Install it, then run `make redis` again:
-  Debian/Ubuntu:  sudo apt-get install redis-server
-  macOS:          brew install redis
-  Windows:        install Memurai (a Redis for Windows) and run `memurai`,
-                  or use Redis inside WSL (sudo apt-get install redis-server)."""
-
-
-def ping(url: str, timeout: float = 0.5) -> bool:
-    """True when a Redis server answers PING at `url` (no client library needed)."""
-    parsed = urlparse(url)
-    try:
-        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or 6379), timeout) as s:
-            s.sendall(b"PING\r\n")
-            return s.recv(64).startswith((b"+PONG", b"-NOAUTH"))
-    except OSError:
-        return False
-
-
-def saved_url() -> str | None:
-    path = STATE / "url"
-    return path.read_text().strip() if path.exists() else None
-
-
-def running_pid() -> int | None:
-    path = STATE / "redis.pid"
-    if not path.exists():
-        return None
-    pid = int(path.read_text().strip() or 0)
-    try:
-        os.kill(pid, 0)
-    except (OSError, ValueError):
-        return None
-    return pid
+__all__ = ["INSTALL", "current_url", "ping", "main"]
 
 
 def start() -> int:
@@ -64,31 +24,19 @@ def start() -> int:
     if url and running_pid() and ping(url):
         print(f"Redis (ours) is already running at {url}\n  export REDIS_URL={url}")
         return 0
-    binary = shutil.which("redis-server")
-    if binary is None:
+    if shutil.which("redis-server") is None:
         print(INSTALL, file=sys.stderr)
         return 1
-    STATE.mkdir(exist_ok=True)
-    port = free_port()
-    url = f"redis://127.0.0.1:{port}/0"
-    subprocess.run(
-        [
-            binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-            "--daemonize", "yes", "--dir", str(STATE), "--pidfile", str(STATE / "redis.pid"),
-            "--logfile", str(STATE / "redis.log"),
-        ],
-        check=True,
-    )
-    deadline = time.monotonic() + 5
-    while not ping(url):
-        if time.monotonic() > deadline:
-            print(f"redis-server did not answer on {url}; see {STATE / 'redis.log'}", file=sys.stderr)
-            return 1
-        time.sleep(0.05)
-    (STATE / "url").write_text(url + "\n")
-    print(f"Redis is running at {url} (pid {running_pid()}).")
+    state = redis_server.STATE
+    try:
+        server = RedisServer(state).start(daemonize=True)
+    except RuntimeError as exc:
+        print(f"{exc}; see {state / 'redis.log'}", file=sys.stderr)
+        return 1
+    (state / "url").write_text(server.url + "\n")
+    print(f"Redis is running at {server.url} (pid {server.pid}).")
     print("The Makefile's targets use it from now on; in your own shell:")
-    print(f"  export REDIS_URL={url}")
+    print(f"  export REDIS_URL={server.url}")
     print("Stop it with `make redis-stop`.")
     return 0
 
@@ -101,16 +49,8 @@ def stop() -> int:
         os.kill(pid, signal.SIGTERM)
         print(f"Stopped our Redis (pid {pid}).")
     for name in ("url", "redis.pid"):
-        (STATE / name).unlink(missing_ok=True)
+        (redis_server.STATE / name).unlink(missing_ok=True)
     return 0
-
-
-def current_url() -> str:
-    """REDIS_URL if set, else our private server if it runs, else the default."""
-    if os.environ.get("REDIS_URL"):
-        return os.environ["REDIS_URL"]
-    url = saved_url()
-    return url if url and running_pid() else DEFAULT_URL
 
 
 def status() -> int:

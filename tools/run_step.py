@@ -12,16 +12,12 @@ import shutil
 import subprocess
 import sys
 
-from checker import ROOT
+from checker import ROOT, overlay
 from checker.course import load_course
-from tools.redis_server import INSTALL, current_url, ping
+from checker.project import locate
+from checker.redis_server import INSTALL, current_url, ping
 
 OVERLAY_DIR = ROOT / ".cache" / "run-step"
-OVERLAY = '''"""The step's own settings, with the in-memory channel layer (no Redis reachable)."""
-from chatsite.settings import *  # noqa: F401,F403
-
-CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
-'''
 
 
 def main(argv=None) -> int:
@@ -41,9 +37,8 @@ def main(argv=None) -> int:
         if ping(url):
             print(f"Step {step.name}: channel layer on Redis at {url}")
         else:
-            OVERLAY_DIR.mkdir(parents=True, exist_ok=True)
-            (OVERLAY_DIR / "memory_settings.py").write_text(OVERLAY)
-            env["DJANGO_SETTINGS_MODULE"] = "memory_settings"
+            settings = locate(step.path).settings
+            env["DJANGO_SETTINGS_MODULE"] = overlay.write(OVERLAY_DIR, settings, layer=overlay.MEMORY_LAYER)
             env["PYTHONPATH"] = os.pathsep.join([str(OVERLAY_DIR), str(step.path)])
             print(f"Redis does not answer at {url}: step {step.name} runs on the in-memory "
                   "channel layer.\n  Rooms work within this one server process; two servers "

@@ -15,13 +15,13 @@ def project_loads(ctx):
     try:
         _ = get_resolver().url_patterns  # imports ROOT_URLCONF and every included urls.py
     except Exception as exc:
-        raise ctx.fail_from(exc, key="load-failed", status="fail", what="ROOT_URLCONF") from None
+        raise ctx.fail_from(exc, "load-failed", status="fail", what="ROOT_URLCONF") from None
     if getattr(ctx.settings, "ASGI_APPLICATION", None):
         try:
             _ = ctx.application
         except Exception as exc:
             raise ctx.fail_from(
-                exc, key="load-failed", status="fail", what=ctx.settings.ASGI_APPLICATION
+                exc, "load-failed", status="fail", what=ctx.settings.ASGI_APPLICATION
             ) from None
 
 
@@ -32,7 +32,7 @@ def asgi_application(ctx):
     try:
         return ctx.application
     except Exception as exc:
-        raise ctx.fail_from(exc, key="load-failed", status="fail", what=path) from None
+        raise ctx.fail_from(exc, "load-failed", status="fail", what=path) from None
 
 
 @check("asgi-application")
@@ -71,10 +71,12 @@ async def asgi_serves_index(ctx):
     communicator = HttpCommunicator(
         application, "GET", "/chat/", headers=[(b"host", ctx.host.encode())]
     )
+    from checker.context import watched
+
     try:
-        response = await communicator.get_response(timeout=5)
+        response = await watched(communicator, communicator.get_response(timeout=5))
     except Exception as exc:
-        raise ctx.fail_from(exc, key="http-crashed", path="/chat/ (ASGI)") from None
+        raise ctx.fail_from(exc, "http-crashed", path="/chat/ (ASGI)") from None
     if response["status"] != 200:
         raise CheckFailed("http-status", path="/chat/ (ASGI)", expected=200, received=response["status"])
     if not ROOM_INPUT.search(response["body"].decode(errors="replace")):

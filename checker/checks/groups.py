@@ -9,8 +9,10 @@ import time
 
 from checker.checks import check
 from checker.checks.sockets import expect_message, show
+from checker.failures import redis_unreachable
+from checker.i18n import N_
 from checker.recording_layer import SLOW_MARKER
-from checker.result import CheckFailed
+from checker.result import CheckFailed, Note
 
 
 def layer_backend(ctx) -> str:
@@ -23,10 +25,6 @@ def layer_backend(ctx) -> str:
 def redis_hosts(ctx) -> str:
     hosts = ctx.settings.CHANNEL_LAYERS["default"].get("CONFIG", {}).get("hosts", "?")
     return show([h.get("address", h) if isinstance(h, dict) else h for h in hosts])
-
-
-def is_redis_down(exc: BaseException) -> bool:
-    return "Connection" in type(exc).__name__ or isinstance(exc, OSError)
 
 
 @check("redis-layer")
@@ -44,7 +42,7 @@ async def redis_layer(ctx):
     except asyncio.TimeoutError:
         raise CheckFailed("redis-timeout", hosts=redis_hosts(ctx)) from None
     except Exception as exc:
-        if is_redis_down(exc):
+        if redis_unreachable(exc) or isinstance(exc, OSError):
             raise CheckFailed("redis-down", hosts=redis_hosts(ctx), error=str(exc)) from None
         raise ctx.fail_from(exc) from None
     if got.get("type") != "checker.ping":
@@ -186,6 +184,6 @@ async def no_blocking(ctx):
     if waited > slow / 2:
         from channels.consumer import SyncConsumer
 
-        key = "blocked" if issubclass(routed_consumer(ctx), SyncConsumer) else "blocked-async"
+        key = N_("blocked") if issubclass(routed_consumer(ctx), SyncConsumer) else N_("blocked-async")
         raise CheckFailed(key, waited=f"{waited:.2f}", slow=f"{slow:.1f}")
-    return ctx.t("no-blocking-note", waited=f"{max(waited, 0) * 1000:.0f}", slow=f"{slow:.1f}")
+    return Note("no-blocking-note", waited=f"{max(waited, 0) * 1000:.0f}", slow=f"{slow:.1f}")

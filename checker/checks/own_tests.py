@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import os
-import re
 import shutil
 import sys
 import tempfile
 from pathlib import Path
 
 from checker.checks import check
+from checker.failures import FAILED_TEST, RAN, SKIPPED, own_tests_cause
 from checker.processes import kill_group
 from checker.project import SKIP_DIRS
-from checker.result import CheckFailed
+from checker.result import CheckFailed, Note
 
 WS_TEST_MARKERS = ("WebsocketCommunicator", "ChannelsLiveServerTestCase")
 
@@ -38,7 +38,7 @@ def own_tests_exist(ctx):
     if not with_ws:
         names = ", ".join(str(f.relative_to(ctx.root)) for f in files)
         raise CheckFailed("no-ws-tests", files=names)
-    return ", ".join(str(f.relative_to(ctx.root)) for f in with_ws)
+    return Note("own-tests-exist-note", files=", ".join(str(f.relative_to(ctx.root)) for f in with_ws))
 
 
 @check("test-db-safe")
@@ -56,34 +56,7 @@ def test_db_safe(ctx):
     if Path(str(test_name)).resolve() == Path(str(db.get("NAME"))).resolve():
         raise CheckFailed("test-db-same", name=str(test_name))
     shown = Path(str(test_name))
-    return str(shown.relative_to(ctx.root)) if shown.is_relative_to(ctx.root) else str(shown)
-
-
-RAN = re.compile(r"^Ran (\d+) tests? in", re.M)
-FAILED_TEST = re.compile(r"^(?:FAIL|ERROR): (\S+) \(([^)]*)\)", re.M)
-SKIPPED = re.compile(r"skipped=(\d+)")
-# The traceback's source line of a test that asserted its socket was accepted, in any
-# spelling: self.assertTrue(connected), self.assertTrue(connected, "..."), assert connected.
-REFUSED = re.compile(r"^\s*(?:self\.assertTrue\(|assert )connected\b", re.M)
-REDIS_DOWN = re.compile(r"Error \d+ connecting to|redis\.exceptions\.ConnectionError")
-
-
-def failure_hint(output: str, failed: list[tuple[str, str]]) -> tuple[str, str]:
-    """The hint for what the suite's output shows, and the first failed test's label."""
-    label = ""
-    if failed:
-        name, where = failed[0]
-        # Python 3.11+ prints "test_x (app.tests.Case.test_x)", 3.10 "test_x (app.tests.Case)".
-        label = where if where.endswith("." + name) else f"{where}.{name}"
-        if name in ("setUpClass", "tearDownClass"):
-            label = where  # the class itself failed to set up: run the class
-    if "chromedriver not found" in output or "'chromedriver' executable" in output:
-        return "hint-own-tests-browser", label
-    if REDIS_DOWN.search(output):
-        return "hint-own-tests-redis", label
-    if REFUSED.search(output):
-        return "hint-own-tests-refused", label
-    return ("hint-own-tests-first" if label else "hint-own-tests-run"), label
+    return Note("test-db-safe-note", name=str(shown.relative_to(ctx.root)) if shown.is_relative_to(ctx.root) else str(shown))
 
 
 @check("own-tests-pass")
@@ -131,12 +104,12 @@ async def own_tests_pass(ctx):
         found = list(dict.fromkeys(FAILED_TEST.findall(output)))
         failed = [f"{name} ({where})" for name, where in found]
         tail = "\n".join(output.strip().splitlines()[-12:])
-        hint_key, label = failure_hint(output, found)
+        cause, label = own_tests_cause(output, found)
         raise CheckFailed(
-            "own-tests-failed", failed=", ".join(failed) or "—", tail=tail,
-            code=process.returncode, hint_key=hint_key, label=label,
+            "own-tests-failed", causes=[cause], failed=", ".join(failed) or "—", tail=tail,
+            code=process.returncode, label=label,
         )
     if int(ran.group(1)) == 0:
         raise CheckFailed("no-tests")
     skipped = SKIPPED.search(output)
-    return ctx.t("own-tests-note", ran=ran.group(1), skipped=skipped.group(1) if skipped else 0)
+    return Note("own-tests-note", count=int(ran.group(1)), skipped=int(skipped.group(1)) if skipped else 0)

@@ -50,7 +50,7 @@ def get(ctx, path: str):
     try:
         return client.get(path)
     except Exception as exc:
-        raise ctx.fail_from(exc, key="http-crashed", path=path) from None
+        raise ctx.fail_from(exc, "http-crashed", path=path) from None
 
 
 def expect_status(ctx, response, path: str, status: int = 200):

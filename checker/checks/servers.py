@@ -1,4 +1,8 @@
-"""Two real Daphne processes sharing the project's Redis, talked to with a real client."""
+"""Two real Daphne processes sharing the project's Redis, talked to with a real client.
+
+Nature "servers": run by the runner in the workbook's own process (checker/outside.py), with
+the `websockets` client; the servers run the project on its own interpreter.
+"""
 
 from __future__ import annotations
 
@@ -7,15 +11,7 @@ import json
 
 from checker.checks import check
 from checker.checks.sockets import show
-from checker.daphne import DaphnePair
-from checker.result import CheckFailed
-
-
-def start_pair(ctx) -> DaphnePair:
-    """Started early by the probe, so the servers boot while other checks run."""
-    if ctx.servers is None:
-        ctx.servers = DaphnePair.start(ctx.settings.ASGI_APPLICATION, count=2)
-    return ctx.servers
+from checker.result import CheckFailed, Note
 
 
 async def next_message(ws) -> str:
@@ -36,9 +32,9 @@ async def two_servers(ctx):
 
     if ctx.layer == "memory":
         raise CheckFailed("two-servers-memory", status="skip")
-    pair = start_pair(ctx)
+    pair = ctx.servers
     try:
-        ports = await pair.ready(timeout=10)
+        ports = await pair.ready(timeout=30)
     except RuntimeError as exc:
         raise CheckFailed("server-failed", status="error", log=str(exc)) from None
     room = ctx.room()
@@ -72,4 +68,4 @@ async def two_servers(ctx):
         parsed = got
     if not isinstance(parsed, dict) or parsed.get("message") != "across servers":
         raise CheckFailed("ws-reply-wrong", name="bob", expected=show({"message": "across servers"}), received=show(parsed))
-    return ctx.t("two-servers-note", first=ports[0], second=ports[1])
+    return Note("two-servers-note", first=ports[0], second=ports[1])

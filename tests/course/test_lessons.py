@@ -114,12 +114,14 @@ def test_errata_and_contents_exist(lang):
 
 def hint_patterns(lang: str) -> list[re.Pattern]:
     """Every hint the checker can give, as a regex: placeholders match any text."""
-    from checker.texts import TEXTS
+    from checker.selfcheck import catalog_entries
 
     patterns = []
-    for key, entry in TEXTS.items():
-        if key.endswith(".hint") or key.startswith("hint-"):
-            template = entry[lang].replace("{{", "\0").replace("}}", "\1")
+    for key, texts in catalog_entries(lang).items():
+        if not (key.endswith(".hint") or key.startswith("hint-")):
+            continue
+        for text in texts:
+            template = text.replace("{{", "\0").replace("}}", "\1")
             parts = re.split(r"\{[^}]*\}", template)
             body = ".+?".join(re.escape(p.replace("\0", "{").replace("\1", "}")) for p in parts)
             patterns.append(body)

@@ -17,7 +17,7 @@ def test_list_names_every_step_and_check():
     done = run_checker("list", "--lang", "en")
     assert done.returncode == 0
     for step in COURSE.steps.values():
-        assert step.title["en"] in done.stdout
+        assert step.title("en") in done.stdout
     for check_id in COURSE.checks:
         assert check_id in done.stdout
 

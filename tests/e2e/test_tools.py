@@ -15,6 +15,7 @@ import urllib.request
 import pytest
 
 from checker import ROOT
+from checker import redis_server as redis_state
 from checker.processes import free_port
 from tools import redis_server
 
@@ -82,7 +83,7 @@ def test_run_step_with_redis_uses_it(redis_url):
 
 @pytest.mark.skipif(shutil.which("redis-server") is None, reason="redis-server not installed")
 def test_make_redis_starts_and_stops_a_private_server(tmp_path, monkeypatch):
-    monkeypatch.setattr(redis_server, "STATE", tmp_path)
+    monkeypatch.setattr(redis_state, "STATE", tmp_path)
     assert redis_server.start() == 0
     url = redis_server.saved_url()
     pid = redis_server.running_pid()
@@ -99,7 +100,7 @@ def test_make_redis_starts_and_stops_a_private_server(tmp_path, monkeypatch):
 
 
 def test_make_redis_explains_how_to_install_when_missing(monkeypatch, tmp_path, capsys):
-    monkeypatch.setattr(redis_server, "STATE", tmp_path)
+    monkeypatch.setattr(redis_state, "STATE", tmp_path)
     monkeypatch.setattr(redis_server.shutil, "which", lambda name: None)
     assert redis_server.start() == 1
     err = capsys.readouterr().err

@@ -18,6 +18,14 @@ COURSE = load_course()
 STEPS = sorted(COURSE.steps)
 
 
+def needs(number: int) -> list:
+    """Redis where the step needs it; Chromium where the notebook runs the step's own suite."""
+    marks = [pytest.mark.redis] if COURSE.steps[number].needs_redis else []
+    if "ChannelsLiveServerTestCase" in notebook_path(number).read_text(encoding="utf-8"):
+        marks.append(pytest.mark.browser)
+    return marks
+
+
 def notebook_path(number: int):
     return NOTEBOOKS / f"{COURSE.steps[number].name}.ipynb"
 
@@ -90,7 +98,7 @@ def test_runner_names_the_failing_cell(tmp_path):
 
 @pytest.mark.parametrize(
     "number",
-    [pytest.param(n, marks=[pytest.mark.redis] if COURSE.steps[n].needs_redis else []) for n in STEPS],
+    [pytest.param(n, marks=needs(n)) for n in STEPS],
 )
 def test_notebook_runs_top_to_bottom(number):
     run = run_notebook(notebook_path(number))

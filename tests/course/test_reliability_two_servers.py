@@ -9,9 +9,9 @@ import shutil
 import uuid
 
 import pytest
-from live_servers import STEP, Daphne, PrivateRedis, project_copy
+from live_servers import Daphne, PrivateRedis, project_copy
 
-pytestmark = pytest.mark.skipif(not STEP.exists(), reason="steps/08-hardened not built yet")
+pytestmark = pytest.mark.redis  # a real Redis (and redis-server for a private one)
 
 CLIENTS = 100
 SENDERS = 10

@@ -1,7 +1,7 @@
-"""Issue 7, part 5: why step 08 was slower than step 06, and what made it as fast.
+"""Variants of a step compared side by side: why step 08 was slower than step 06, and what made it as fast.
 
     python -m bench --step08 [--reps 5]   step 06, step 08, and step 08 without each of the two
-                                           changes issue 7 made to it, flat out at N=10/50/200,
+                                           speed changes it has, flat out at N=10/50/200,
                                            repeated and alternating; writes step08-vs-06.json/.md
     python -m bench --compare K1,K2,...    the same for any servers (ratios to the first)
     python -m bench --profile step08      py-spy on that server's process under a repeated load;
@@ -123,7 +123,7 @@ def compare(out: Path, reps: int = 5, keys: list[str] | None = None, name: str =
             line += "; settings overlay: `" + spec.settings.strip().replace("\n", "; ") + "`"
         md.append(line)
     if data.get("fix_diff"):
-        md += ["", "What issue 7 changed in step 08 (from `step08-before` to `step08`):", "",
+        md += ["", "What step 08 changes for speed (from `step08-before` to `step08`):", "",
                "```diff", data["fix_diff"].rstrip(), "```"]
     (out / f"{name}.md").write_text("\n".join(md) + "\n")
     widths = [max(len(str(c)) for c in col) for col in zip(head, *table, strict=False)]

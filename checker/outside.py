@@ -1,0 +1,46 @@
+"""Checks decided in the workbook's own process, against the project's live servers.
+
+The probe runs inside the project's process; a check of nature "servers" talks to real
+Daphne processes of the project from here, with the workbook's `websockets` client. The
+runner starts the servers as soon as the probe says the project imports (they boot while
+the probe's checks run) and runs these checks once the probe is done.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+from checker.context import new_room
+from checker.result import CheckFailed, CheckResult, Note
+
+
+class OutsideContext:
+    def __init__(self, *, root: Path, layer: str, origin: str, servers):
+        self.root = root
+        self.layer = layer
+        self.origin = origin
+        self.servers = servers  # a DaphnePair, or None with the in-memory layer
+        self.frames: list[str] = []
+
+    def room(self, label: str = "room") -> str:
+        return new_room(label)
+
+
+async def run_check(spec, function, ctx: OutsideContext, verbose: bool) -> CheckResult:
+    started = time.perf_counter()
+    key, params, status, causes = "", {}, "pass", []
+    try:
+        note = await asyncio.wait_for(function(ctx), spec.timeout)
+        if isinstance(note, Note):
+            key, params = note.key, note.params
+    except CheckFailed as failed:
+        key, params, status, causes = failed.key, failed.params, failed.status, failed.causes
+    except asyncio.TimeoutError:
+        key, params, status = "timeout", {"seconds": spec.timeout}, "error"
+    return CheckResult(
+        id=spec.id, status=status, key=key, params=params, causes=causes,
+        duration_ms=int((time.perf_counter() - started) * 1000),
+        frames=list(ctx.frames) if verbose else [],
+    )

@@ -1,0 +1,57 @@
+"""Every broken project of the corpus fails with its declared check and diagnosis (key, causes,
+parameters), without a traceback from the checker; and the corpus covers the usual mistakes."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import checker_env, run_checker
+from mistakes_corpus import build, environment, load_corpus
+
+from checker.course import load_course
+
+CORPUS = load_corpus()
+COURSE = load_course()
+
+
+def needs(mistake) -> list:
+    """The markers of what checking this mistake needs beyond Python."""
+    marks = []
+    built_from = COURSE.steps[mistake.from_step or mistake.step]
+    if (COURSE.steps[mistake.step].needs_redis or built_from.needs_redis) and "memory" not in mistake.args:
+        marks.append(pytest.mark.redis)
+    if COURSE.checks[mistake.check].nature == "suite":
+        marks.append(pytest.mark.browser)  # the project's own suite has browser tests
+    return marks
+
+
+def test_corpus_is_large_enough_and_names_known_checks():
+    assert len(CORPUS) >= 25
+    for mistake in CORPUS:
+        assert mistake.check in COURSE.steps[mistake.step].checks, mistake.name
+        assert mistake.key, f"{mistake.name}: say which diagnosis key it must get"
+
+
+def matches(expected, got) -> bool:
+    if isinstance(expected, str) and expected.startswith("~"):
+        return isinstance(got, str) and expected[1:] in got
+    return expected == got
+
+
+@pytest.mark.parametrize("mistake", [pytest.param(m, marks=needs(m), id=m.name) for m in CORPUS])
+def test_mistake_is_diagnosed(tmp_path, mistake):
+    project = build(mistake, tmp_path)
+    args = ["check", str(mistake.step), "--project", str(project), "--only", mistake.check,
+            "--format", "json", "--lang", "en", *mistake.args]
+    done = run_checker(*args, env=environment(mistake, checker_env()), timeout=300)
+    assert "Traceback" not in done.stdout + done.stderr, done.stderr
+    assert done.returncode == 1, done.stdout + done.stderr
+    report = json.loads(done.stdout)
+    result = next(c for c in report["checks"] if c["id"] == mistake.check)
+    assert result["status"] in ((mistake.status,) if mistake.status else ("fail", "error")), result
+    assert result["key"] == mistake.key, result
+    assert result["causes"] == mistake.causes, result
+    wrong = {k: result["params"].get(k) for k, v in mistake.params.items() if not matches(v, result["params"].get(k))}
+    assert not wrong, f"params differ: {wrong}; expected {mistake.params}"
+    assert result["message"] and result["lesson"].startswith("lessons/en/")

@@ -1,0 +1,77 @@
+"""The reports render keys in the language asked for: text, JSON, JUnit (in process)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+from checker.course import load_course
+from checker.report import as_json, as_junit, as_text, hint
+from checker.result import CheckResult
+from checker.runner import StepReport
+
+COURSE = load_course()
+
+
+def report(*results) -> StepReport:
+    return StepReport(COURSE.steps[4], Path("/home/student/my-chat"), list(results),
+                      repro="python -m checker check 4 --project ~/my-chat")
+
+
+FAILED = CheckResult(
+    "project-loads", "fail", "load-failed",
+    {"what": "chatsite.asgi.application", "error": "ModuleNotFoundError: No module named 'chat.comsumer'",
+     "where": "chat/routing.py:3", "module": "chat.comsumer", "suggestion": "chat.consumers"},
+    ["hint-module-typo"], 12,
+)
+SKIPPED = CheckResult("ws-echo", "skip", "skip-after-load", {"check": "project-loads"})
+
+
+def test_text_in_russian_and_english():
+    ru = as_text(report(FAILED, SKIPPED), "ru", tty=False)
+    assert "Шаг 04 · Эхо-потребитель WebSocket" in ru
+    assert "  ✘ project-loads" in ru and "где: chat/routing.py:3" in ru
+    assert "почему: " in ru and "chat.consumers" in ru and "урок: lessons/ru/01-index.md#project" in ru
+    assert "повторить: python -m checker check 4 --project ~/my-chat --only project-loads -v" in ru
+    assert "Итог шага 04: пройдено 0 из 1, пропущено: 1" in ru
+    en = as_text(report(FAILED, SKIPPED), "en", tty=False)
+    assert "where: chat/routing.py:3" in en and "skipped: it needs what project-loads checks" in en
+
+
+def test_json_carries_keys_params_and_causes_beside_the_sentences():
+    payload = json.loads(as_json([report(FAILED, SKIPPED)], "en"))
+    first = payload["checks"][0]
+    assert (first["key"], first["causes"], first["params"]["where"]) == ("load-failed", ["hint-module-typo"], "chat/routing.py:3")
+    assert first["message"].startswith("The project does not import") and "chat.consumers" in first["hint"]
+    assert payload["passed"] is False and payload["checks"][1]["status"] == "skip"
+
+
+def test_what_python_observed_leads_the_hint():
+    result = CheckResult("group-broadcast", "fail", "broadcast-missing",
+                         {"missing": "bob", "received": "—", "warning": "coroutine 'x' was never awaited"},
+                         ["hint-never-awaited"])
+    text = hint(result, "en")
+    assert text.startswith("Python warned: coroutine 'x' was never awaited.")
+    assert "group_add" in text  # broadcast-missing's own hint follows
+
+
+def test_junit_is_valid_xml():
+    root = ET.fromstring(as_junit([report(FAILED, SKIPPED, CheckResult("ws-connect", "pass"))], "en"))
+    suite = root.find("testsuite")
+    assert (suite.get("tests"), suite.get("failures"), suite.get("skipped")) == ("3", "1", "1")
+    assert "No module named" in suite.find("testcase/failure").get("message") + suite.find("testcase/failure").text
+
+
+def test_grade_csv_has_a_row_per_student():
+    import csv
+    import io
+
+    from checker.grade import Row, as_csv
+
+    step = COURSE.steps[4]
+    rows = [Row("anna", report(CheckResult("project-loads", "pass")), total=len(step.checks)),
+            Row("vera", None, "no manage.py", total=len(step.checks))]
+    lines = list(csv.reader(io.StringIO(as_csv(COURSE, step, rows, "en"))))
+    assert lines[0][:2] == ["student", "project-loads"] and [r[0] for r in lines[1:]] == ["anna", "vera"]
+    assert lines[2][-1] == "no manage.py"
