@@ -23,7 +23,7 @@ ifneq ($(REDIS_URL),)
   export REDIS_URL
 endif
 
-.PHONY: help setup run run-step check-step watch-step grade check test test-fast lint catalogs redis redis-stop diff-step need-step notebooks lab bench bench-quick
+.PHONY: help setup run run-step check-step watch-step progress grade check test test-fast lint catalogs redis redis-stop diff-step need-step notebooks lab bench bench-quick
 
 help:
 	@echo "make setup               create .venv and install the dependencies (quiet when done)"
@@ -31,6 +31,7 @@ help:
 	@echo "make run-step N          step N's chat under Daphne on http://127.0.0.1:8000/chat/"
 	@echo "make check-step N [PROJECT=DIR] [ARGS='--lang en -v']   check step N (your project with PROJECT)"
 	@echo "make watch-step N PROJECT=DIR   check again on every save"
+	@echo "make progress PROJECT=DIR      where your project stands, step by step"
 	@echo "make grade STEP=N DIR=SUBMISSIONS [FORMAT=html OUT=grades.html]   one project per subfolder"
 	@echo "make check               every reference step, with a per-check summary"
 	@echo "make test                all the tests (needs Redis, Chromium and chromedriver)"
@@ -69,6 +70,10 @@ check-step: setup need-step
 watch-step: setup need-step
 	@test -n "$(PROJECT)" || { echo "Whose project? make watch-step $(STEP) PROJECT=~/my-chat"; exit 2; }
 	@$(PY) -m checker watch $(STEP) --project "$(PROJECT)" $(ARGS)
+
+progress: setup
+	@test -n "$(PROJECT)" || { echo "Whose project? make progress PROJECT=~/my-chat"; exit 2; }
+	@$(PY) -m checker progress --project "$(PROJECT)" $(ARGS)
 
 grade: setup
 	@test -n "$(STEP)" -a -n "$(DIR)" || { echo "make grade STEP=N DIR=folder-of-projects [FORMAT=md|csv|json|html] [OUT=file]"; exit 2; }

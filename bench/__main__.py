@@ -7,8 +7,9 @@ The standard run (< 5 minutes on 2 cores):
      never all the loads of one server, then all of the next);
   3. the extras: a burst over the layer's capacity (default 100 vs capacity=1000, PubSub,
      in-memory), a flood against step 08's rate limit;
-  4. stops the servers by pid, then times the checker: `python -m checker check N` for every step
-     of course.toml and `check all`, median of 5;
+  4. stops the servers by pid, then times the checker: `python -m checker check N` for steps 1-6
+     on the reference and on a copy run by a student's virtualenv, `check all` (median of 5), and
+     `checker watch` from a save to its first line (bench/watch_reaction.py);
   5. writes bench/results/latest.json, latest.md and fanout.png, and prints the table.
 
 `--quick`: N=5, two servers (step 06 and the raw limit), one checker run of step 1; it writes to a
@@ -238,35 +239,53 @@ def fanout(specs: list[ServerSpec], clients: tuple[int, ...], fixed_seconds: flo
 STEP_HEADER = re.compile(r"^\S+ (\d+) · ")  # "Step 05 · ..." / "Шаг 05 · ...": a step's report
 
 
+STUDENT_PACKAGES = ["django>=5.2,<5.3", "channels[daphne]>=4.3,<4.4", "channels-redis>=4.3,<4.4", "redis>=5,<8",
+                    "selenium>=4.20"]
+
+
 def time_checker(runs: int, standalone: list[int] | None = None, include_all: bool = True,
-                 say=say) -> dict:
+                 student: bool = True, say=say) -> dict:
     """Wall time of the checker, as a user runs it, median of `runs` rounds (alternating).
 
     - `python -m checker check all` (= `make check`), whole process;
     - inside each `check all`, each step's share: the checker prints a step's report the moment
       the step is done, so the time between two reports is that step's time (the first includes
       the process start);
-    - `python -m checker check N` on its own for the steps in `standalone`.
+    - `python -m checker check N` on its own for the steps in `standalone`, on the reference
+      (the workbook's interpreter) and, with `student`, on a copy of the step in a folder of its
+      own run by a student's virtualenv (`--python`): what a student's `make check-step` costs.
     """
     from checker.course import load_course
+    from tools.venvs import venv
 
-    steps = sorted(load_course().steps)
+    course = load_course()
+    steps = sorted(course.steps)
     standalone = steps if standalone is None else [n for n in standalone if n in steps]
     env = dict(os.environ, REDIS_URL=REDIS_URL, PYTHONDONTWRITEBYTECODE="1")
     env.pop("DJANGO_SETTINGS_MODULE", None)
-    alone: dict[int, list[float]] = {n: [] for n in standalone}
-    alone_exit: dict[int, set] = {n: set() for n in standalone}
+    env.pop("VIRTUAL_ENV", None)
+    copies = Path(tempfile.mkdtemp(prefix="bench-student-"))
+    python = str(venv("bench-student", STUDENT_PACKAGES)) if student and standalone else None
+    commands = {}
+    for n in standalone:
+        commands[(n, "reference")] = [sys.executable, "-m", "checker", "check", str(n)]
+        if python:
+            copy = copies / f"my-chat-{n}"
+            shutil.copytree(course.steps[n].path, copy, ignore=shutil.ignore_patterns("__pycache__", "*.sqlite3"))
+            commands[(n, "student")] = [sys.executable, "-m", "checker", "check", str(n), "--project",
+                                        str(copy), "--python", python]
+    alone: dict = {key: [] for key in commands}
+    alone_exit: dict = {key: set() for key in commands}
     in_all: dict[int, list[float]] = {n: [] for n in steps}
     all_runs: list[float] = []
     all_exit: set = set()
     for _ in range(runs):
-        for n in standalone:
+        for key, command in commands.items():
             t = time.perf_counter()
-            done = subprocess.run([sys.executable, "-m", "checker", "check", str(n)], cwd=ROOT,
-                                  env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                  timeout=600)
-            alone[n].append(time.perf_counter() - t)
-            alone_exit[n].add(done.returncode)
+            done = subprocess.run(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.DEVNULL, timeout=600)
+            alone[key].append(time.perf_counter() - t)
+            alone_exit[key].add(done.returncode)
         if include_all:
             t = time.perf_counter()
             proc = subprocess.Popen([sys.executable, "-m", "checker", "check", "all"], cwd=ROOT,
@@ -281,18 +300,23 @@ def time_checker(runs: int, standalone: list[int] | None = None, include_all: bo
                     last = now
             all_exit.add(proc.wait(timeout=600))
             all_runs.append(time.perf_counter() - t)
+    shutil.rmtree(copies, ignore_errors=True)
     targets = {}
     for n in steps:
         entry = {"in_all_median_s": statistics.median(in_all[n]) if in_all[n] else None,
-                 "in_all_runs_s": in_all[n]}
-        if n in alone:
-            entry.update(median_s=statistics.median(alone[n]), runs_s=alone[n],
-                         exit_codes=sorted(alone_exit[n]))
-        else:
-            entry.update(median_s=None, runs_s=[], exit_codes=[])
+                 "in_all_runs_s": in_all[n], "median_s": None, "runs_s": [], "exit_codes": [],
+                 "student_median_s": None, "student_runs_s": [], "student_exit_codes": []}
+        if (n, "reference") in alone:
+            entry.update(median_s=statistics.median(alone[(n, "reference")]), runs_s=alone[(n, "reference")],
+                         exit_codes=sorted(alone_exit[(n, "reference")]))
+        if (n, "student") in alone:
+            entry.update(student_median_s=statistics.median(alone[(n, "student")]),
+                         student_runs_s=alone[(n, "student")],
+                         student_exit_codes=sorted(alone_exit[(n, "student")]))
         targets[str(n)] = entry
         say(f"  checker step {n}: "
             + (f"`check {n}` median {entry['median_s']:.2f} s; " if entry["median_s"] else "")
+            + (f"on a student's venv {entry['student_median_s']:.2f} s; " if entry["student_median_s"] else "")
             + (f"inside `check all` {entry['in_all_median_s']:.2f} s"
                if entry["in_all_median_s"] is not None else ""))
     if include_all:
@@ -300,8 +324,8 @@ def time_checker(runs: int, standalone: list[int] | None = None, include_all: bo
                           "exit_codes": sorted(all_exit), "in_all_median_s": None,
                           "in_all_runs_s": []}
         say(f"  checker `check all` median {targets['all']['median_s']:.2f} s over {runs}")
-    return {"runs": runs, "standalone": standalone, "targets": targets,
-            "command": "python -m checker check N | all"}
+    return {"runs": runs, "standalone": standalone, "targets": targets, "student_python": python,
+            "command": "python -m checker check N | all; check N --project COPY --python STUDENT_VENV"}
 
 
 def main(argv=None) -> int:
@@ -389,8 +413,13 @@ def main(argv=None) -> int:
         say("checker: wall time of `python -m checker check N`"
             + (" (quick: step 1, once)" if args.quick else f", median of {args.checker_runs}"))
         t = time.monotonic()
-        checker = (time_checker(1, standalone=[1], include_all=False) if args.quick
+        checker = (time_checker(1, standalone=[1], include_all=False, student=False) if args.quick
                    else time_checker(args.checker_runs, standalone=_steps(args.checker_standalone)))
+        if not args.quick:
+            from bench import watch_reaction
+
+            say("checker: `checker watch`, from a save to its lines")
+            checker["watch"] = watch_reaction.run(saves=5, say=say)
         meta["checker_s"] = time.monotonic() - t
     meta["duration_s"] = time.monotonic() - started
     meta["machine"]["loadavg_after"] = list(os.getloadavg()) if hasattr(os, "getloadavg") else None

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from checker.course import load_course
+from checker.environment import InterpreterNotFound, find
 from checker.i18n import default_lang, t
 from checker.options import Options
 from checker.project import ProjectNotFound, locate
@@ -27,6 +28,9 @@ def shared_options() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
                          help="the project's own channel layer, or Channels' in-memory one")
     running.add_argument("--thorough", action="store_true", help="also the long checks (6 s idle)")
     running.add_argument("-v", "--verbose", action="store_true", help="show the WebSocket frames")
+    running.add_argument("--python", metavar="PATH",
+                         help="the interpreter (or venv folder) that runs your project (default: an active "
+                         "virtualenv, else a venv beside or above manage.py, else the workbook's own)")
     return language, running
 
 
@@ -46,6 +50,12 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--project", type=Path, help="your project's folder (default: the reference step)")
     check.add_argument("--format", choices=["text", "json", "junit"], default="text")
     check.add_argument("--only", action="append", default=[], metavar="CHECK_ID")
+
+    progress = commands.add_parser("progress", parents=[language, running],
+                                   help="where your project stands, step by step")
+    progress.add_argument("--project", type=Path, required=True)
+    progress.add_argument("--all", action="store_true", help="every step, not only up to the first failing one")
+    progress.add_argument("--format", choices=["text", "json"], default="text")
 
     watch = commands.add_parser("watch", parents=[language, running],
                                 help="check again whenever a file of the project changes")
@@ -99,6 +109,8 @@ def dispatch(argv) -> int:
             return cmd_watch(course, args)
         except ProjectNotFound as exc:
             return usage_error(t("no-project", args.lang, detail=exc))
+    if args.command == "progress":
+        return cmd_progress_args(course, args)
     if args.command == "grade":
         from checker.grade import cmd_grade
 
@@ -108,6 +120,19 @@ def dispatch(argv) -> int:
 
         return cmd_diff(course, args)
     return cmd_check(course, args)
+
+
+def cmd_progress_args(course, args) -> int:
+    from checker.progress import cmd_progress
+
+    try:
+        project = locate(args.project)
+        interpreter = find(project.root, args.python)
+    except ProjectNotFound as exc:
+        return usage_error(t("no-project", args.lang, detail=exc))
+    except InterpreterNotFound as exc:
+        return usage_error(t("no-interpreter", args.lang, detail=exc))
+    return cmd_progress(course, args, project, interpreter)
 
 
 def usage_error(message: str) -> int:
@@ -148,8 +173,11 @@ def cmd_check(course, args) -> int:
             steps = [-1]
         if steps[0] not in course.steps:
             return usage_error(t("no-step", args.lang, step=args.step, steps=", ".join(map(str, course.steps))))
-    if args.step == "all" and args.project:
-        return usage_error("check all: --project takes one step number")
+    if args.step == "all" and args.project:  # a student's project across the steps: progress
+        if args.format == "junit":
+            return usage_error("check all --project: --format text or json (it is `progress`)")
+        args.all = False
+        return cmd_progress_args(course, args)
     args.only = [c.strip() for value in args.only for c in value.split(",") if c.strip()]
     for check_id in args.only:
         step = course.steps[steps[0]]
@@ -163,13 +191,17 @@ def cmd_check(course, args) -> int:
             project = locate(args.project)
         except ProjectNotFound as exc:
             return usage_error(t("no-project", args.lang, detail=exc))
+    try:
+        interpreter = find(project.root if project else None, args.python) if (project or args.python) else None
+    except InterpreterNotFound as exc:
+        return usage_error(t("no-interpreter", args.lang, detail=exc))
 
     started = time.perf_counter()
     reports = []
     for number in steps:
         step = course.steps[number]
         target = project or locate(step.path)
-        report = run_step(course, step, target, options, reference=project is None)
+        report = run_step(course, step, target, options, reference=project is None, interpreter=interpreter)
         reports.append(report)
         if args.format == "text":
             print(as_text(report, args.lang, verbose=args.verbose), flush=True)

@@ -52,13 +52,22 @@ class Context:
         self.servers = None  # the two Daphne processes, when a check needs them
         self._application = None
 
+    @property
+    def settings_file(self) -> str:
+        """The project's own settings module, as a path inside the project."""
+        import importlib.util
+
+        spec = importlib.util.find_spec(self.student_settings)
+        path = Path(spec.origin) if spec and spec.origin else None
+        return str(path.relative_to(self.root)) if path and path.is_relative_to(self.root) else self.student_settings
+
     def channel_layer(self):
         """The recording wrapper of the project's layer, or CheckFailed saying why there is none."""
         if self.recorder is not None:
             return self.recorder
         if self.layer_error is not None:
             raise self.fail_from(self.layer_error, "layer-broken", status="fail")
-        raise CheckFailed("layer-missing")
+        raise CheckFailed("layer-missing", where=self.settings_file)
 
     @property
     def application(self):

@@ -18,7 +18,7 @@ else:  # Python 3.10
 __all__ = ["LANGS", "Course", "CheckSpec", "Step", "load_course", "tomllib"]
 
 # What a check needs; see course.toml.
-NATURES = ("static", "http", "asgi", "servers", "suite")
+NATURES = ("interpreter", "static", "http", "asgi", "servers", "suite")
 # Run by the workbook's own process against live servers, not inside the probe.
 OUTSIDE = ("servers",)
 
@@ -73,9 +73,22 @@ class Step:
 
 
 @dataclass(frozen=True)
+class Requirement:
+    dist: str  # as pip and importlib.metadata name it
+    step: int  # needed from this step on
+    supported: str  # the versions the course supports, e.g. ">=4.2,<6.1"
+    install: str  # what `pip install` takes for it
+
+
+@dataclass(frozen=True)
 class Course:
     steps: dict[int, Step]
     checks: dict[str, CheckSpec]
+    requirements: tuple[Requirement, ...] = ()
+    python: str = ""  # the Python versions supported
+
+    def requirements_of(self, number: int) -> list[Requirement]:
+        return [r for r in self.requirements if r.step <= number]
 
     def lesson_link(self, check_id: str, lang: str) -> str:
         spec = self.checks[check_id]
@@ -111,7 +124,11 @@ def parse(text: str) -> Course:
             **{**s, "changes": tuple(s.get("changes", ()))},
             checks=step_checks(checks, s["number"]),
         )
-    return Course(steps=steps, checks={c.id: c for c in checks})
+    return Course(
+        steps=steps, checks={c.id: c for c in checks},
+        requirements=tuple(Requirement(**r) for r in data.get("requirement", ())),
+        python=data.get("python", {}).get("supported", ""),
+    )
 
 
 @cache

@@ -28,10 +28,20 @@ PACKAGES = {
 }
 
 # --- keys that mean "the project hung", and observations that lead a hint ------------------
+# A gate check (course.toml) that fails closes the run for the checks after it, but for these:
+# an unsupported version still lets the checks run and show what it breaks.
+GATE_STAYS_OPEN = frozenset({"env-unsupported"})
 HANG_KEYS = frozenset({"ws-connect-hangs", "ws-disconnect-hangs", "timeout"})
 # Rendered before the message's own hint: what Python itself observed is the surest cause.
-OBSERVATIONS = ("hint-never-awaited",)
+OBSERVATIONS = (
+    "hint-never-awaited", "hint-redis-from-environment", "hint-redis-from-make",
+    "hint-redis-from-default", "hint-redis-tried", "hint-redis-make-answers", "hint-redis-default-answers",
+)
 NEVER_AWAITED = "never awaited"
+
+
+def closes_gate(status: str, key: str) -> bool:
+    return status != "pass" and key not in GATE_STAYS_OPEN
 
 
 @dataclass
@@ -104,34 +114,44 @@ def diagnose(exc: BaseException, root: Path) -> Diagnosis:
     cause = root_cause(exc)
     # The first project line counts most: ImproperlyConfigured wraps the real error.
     where = project_frame(cause, root) or project_frame(exc, root)
+    error = f"{type(cause).__name__}: {cause}".strip()
     if redis_unreachable(exc):
-        return Diagnosis(f"{type(cause).__name__}: {cause}", where, N_("hint-redis-down"))
-    key, params = _cause(cause, root)
+        return Diagnosis(error, where, N_("hint-redis-down"))
+    module = cause.name if isinstance(cause, ModuleNotFoundError) else None
+    key, params = cause_of(type(cause).__name__, str(cause), root, module=module,
+                           redis=type(cause).__module__.startswith("redis"))
     where = params.pop("where", "") or where  # a cause that knows the line better
-    return Diagnosis(f"{type(cause).__name__}: {cause}".strip(), where, key, params)
+    return Diagnosis(error, where, key, params)
 
 
-def _cause(cause: BaseException, root: Path) -> tuple[str, dict]:
-    name = type(cause).__name__
-    text = str(cause)
-    if isinstance(cause, ImportError) and "django.conf.urls" in text and "'url'" in text:
+def diagnose_line(line: str, root: Path) -> tuple[str, dict]:
+    """The cause of an exception seen only as its line in a log ("KeyError: 'message'")."""
+    name, _, text = line.partition(": ")
+    name = name.rpartition(".")[2]  # redis.exceptions.ConnectionError -> ConnectionError
+    module = re.search(r"No module named '([\w.]+)'", text) if name == "ModuleNotFoundError" else None
+    return cause_of(name, text, root, module=module.group(1) if module else None, redis="redis" in line.split(":")[0])
+
+
+def cause_of(name: str, text: str, root: Path, module: str | None = None, redis: bool = False) -> tuple[str, dict]:
+    """The hint-* key (and its parameters) for an exception of class `name` saying `text`."""
+    if name in ("ImportError", "ModuleNotFoundError") and "django.conf.urls" in text and "'url'" in text:
         return N_("hint-url-removed"), {}
-    if isinstance(cause, ModuleNotFoundError) and cause.name:
-        top = cause.name.split(".")[0]
+    if name == "ModuleNotFoundError" and module:
+        top = module.split(".")[0]
         if (root / top).is_dir() or (root / f"{top}.py").is_file():
-            return N_("hint-module-typo"), {"module": cause.name, "suggestion": _similar(cause.name, root)}
+            return N_("hint-module-typo"), {"module": module, "suggestion": _similar(module, root)}
         if top in PACKAGES:
             return N_("hint-missing-package"), {"module": top, "package": PACKAGES[top]}
-        return N_("hint-missing-module"), {"module": cause.name}
-    if isinstance(cause, SyntaxError):
+        return N_("hint-missing-module"), {"module": module}
+    if name in ("SyntaxError", "IndentationError", "TabError"):
         return N_("hint-syntax"), {}
     if name == "AppRegistryNotReady":
         return N_("hint-apps-not-ready"), {}
     if name == "TemplateDoesNotExist":
         return N_("hint-template-missing"), {"template": text}
-    if isinstance(cause, RuntimeError) and "cannot use AsyncToSync in the same thread" in text:
+    if name == "RuntimeError" and "cannot use AsyncToSync in the same thread" in text:
         return N_("hint-async-to-sync-in-async"), {}
-    if isinstance(cause, TypeError) and "can't be used in 'await' expression" in text:
+    if name == "TypeError" and "can't be used in 'await' expression" in text:
         return N_("hint-await-sync"), {}
     if name == "OperationalError" and "no such table" in text:
         return N_("hint-no-table"), {}
@@ -139,20 +159,18 @@ def _cause(cause: BaseException, root: Path) -> tuple[str, dict]:
         return N_("hint-sync-only"), {}
     if name == "TimeoutError" and "reading from" in text.lower():
         return N_("hint-redis-socket-timeout"), {}
-    if "Connection" in name and (
-        type(cause).__module__.startswith("redis") or "connecting to" in text
-    ):
+    if "Connection" in name and (redis or "connecting to" in text):
         return N_("hint-redis-down"), {}
-    if isinstance(cause, ValueError) and text.startswith("No handler for message type"):
+    if name == "ValueError" and text.startswith("No handler for message type"):
         event_type = text.rsplit(" ", 1)[-1]
         return N_("hint-no-handler"), {"type": event_type, "method": event_type.replace(".", "_")}
-    if isinstance(cause, TypeError) and "Group name must be" in text:
+    if name == "TypeError" and "Group name must be" in text:
         return N_("hint-group-name"), {}
-    if isinstance(cause, TypeError) and re.match(r"get_asgi_application\(\) takes 0 positional", text):
+    if name == "TypeError" and re.match(r"get_asgi_application\(\) takes 0 positional", text):
         return N_("hint-asgi-app-not-called"), {"where": _line_of(root, "*/asgi.py", UNCALLED_ASGI_APP)}
-    if isinstance(cause, AttributeError) and re.match(r"'NoneType' object has no attribute 'group_(add|discard|send)'", text):
+    if name == "AttributeError" and re.match(r"'NoneType' object has no attribute 'group_(add|discard|send)'", text):
         return N_("hint-layer-none"), {}
-    if isinstance(cause, KeyError):
+    if name == "KeyError":
         return N_("hint-key-error"), {"key": text}
     return N_("hint-generic"), {}
 
@@ -219,8 +237,9 @@ REFUSED = re.compile(r"^\s*(?:self\.assertTrue\(|assert )connected\b", re.M)
 REDIS_DOWN = re.compile(r"Error \d+ connecting to|redis\.exceptions\.ConnectionError")
 
 
-def own_tests_cause(output: str, failed: list[tuple[str, str]]) -> tuple[str, str]:
-    """The hint for what the suite's output shows, and the first failed test's label."""
+def own_tests_cause(output: str, failed: list[tuple[str, str]], root: Path | None = None) -> tuple[str, str, str]:
+    """The hint for what the suite's output shows, the first failed test's label, and the
+    exception line when it is a cause the project's other checks meet too (a missing table)."""
     label = ""
     if failed:
         name, where = failed[0]
@@ -229,9 +248,74 @@ def own_tests_cause(output: str, failed: list[tuple[str, str]]) -> tuple[str, st
         if name in ("setUpClass", "tearDownClass"):
             label = where  # the class itself failed to set up: run the class
     if "chromedriver not found" in output or "'chromedriver' executable" in output:
-        return N_("hint-own-tests-browser"), label
+        return N_("hint-own-tests-browser"), label, ""
     if REDIS_DOWN.search(output):
-        return N_("hint-own-tests-redis"), label
+        return N_("hint-own-tests-redis"), label, ""
     if REFUSED.search(output):
-        return N_("hint-own-tests-refused"), label
-    return (N_("hint-own-tests-first") if label else N_("hint-own-tests-run")), label
+        return N_("hint-own-tests-refused"), label, ""
+    lines = [line.strip() for line in output.splitlines() if EXCEPTION_LINE.match(line.strip())]
+    if lines and root is not None:
+        cause, _ = diagnose_line(lines[-1], root)
+        if cause in SHARED_CAUSES:
+            return cause, label, short_error(lines[-1])
+    return (N_("hint-own-tests-first") if label else N_("hint-own-tests-run")), label, ""
+
+
+def short_error(line: str) -> str:
+    """"django.db.utils.OperationalError: x" -> "OperationalError: x", as a traceback's last
+    line and str() of the exception differ only by the module."""
+    name, sep, text = line.partition(": ")
+    return name.rpartition(".")[2] + sep + text
+
+
+# --- one cause, many failures --------------------------------------------------------------
+# Causes that every check meeting them meets the same way, wherever it is in the code.
+SHARED_CAUSES = frozenset({
+    "hint-no-table", "hint-redis-down", "hint-layer-none", "hint-redis-socket-timeout",
+    "hint-missing-package", "hint-missing-module", "hint-module-typo", "hint-apps-not-ready",
+    "hint-sync-only", "hint-group-name", "hint-asgi-app-not-called",
+})
+# Failures whose key alone is the cause: every socket meets the same wall.
+SHARED_KEYS = frozenset({
+    "layer-missing", "ws-no-route", "ws-no-protocol", "ws-no-as-asgi", "ws-origin-refused",
+    "ws-connect-hangs", "blocked-process-connect", "skip-after-hang", "asgi-not-set",
+})
+REDIS_DOWN_SIGNS = frozenset({"redis-down", "redis-timeout", "hint-redis-down", "hint-own-tests-redis"})
+
+
+def cause_signature(status: str, key: str, params: dict, causes: list[str]) -> str | None:
+    """What two failing checks share when they fail for one reason; None when nothing says so."""
+    if status not in ("fail", "error"):
+        return None
+    if REDIS_DOWN_SIGNS & {key, *causes}:
+        return "redis-down"
+    if key == "layer-missing" or "hint-layer-none" in causes:
+        return "layer-missing"  # no CHANNEL_LAYERS: self.channel_layer is None
+    if key in SHARED_KEYS:
+        return key
+    if key == "layer-broken":
+        return f"{key}|{params.get('error')}"
+    cause = next((c for c in causes if c.startswith("hint-") and c not in OBSERVATIONS), "")
+    if cause in SHARED_CAUSES:
+        return f"{cause}|{params.get('error')}"
+    if cause and params.get("where") not in (None, "", "?"):
+        return f"{cause}|{params.get('error')}|{params.get('where')}"  # the same exception, same line
+    return None
+
+
+def redis_causes(found: dict) -> tuple[list[str], dict]:
+    """The hints that say where the Redis URL came from and what does answer (a survey of
+    checker.redis_server), and their parameters."""
+    causes = []
+    if not found["answers"]:
+        causes.append({"environment": N_("hint-redis-from-environment"), "make-redis": N_("hint-redis-from-make")}
+                      .get(found["source"], N_("hint-redis-from-default")))
+    if found["tried"]:
+        causes.append(N_("hint-redis-tried"))
+    if found["make_redis"]:
+        causes.append(N_("hint-redis-make-answers"))
+    if found["default"]:
+        causes.append(N_("hint-redis-default-answers"))
+    params = {"redis_url": found["url"], "redis_tried": found["tried"], "redis_make": found["make_redis"],
+              "redis_default": found["default"]}
+    return causes, params

@@ -20,6 +20,10 @@ class Options:
     thorough: bool = False
     verbose: bool = False
     only: list[str] = field(default_factory=list)
+    python: str | None = None  # --python: the interpreter that runs the project
+    # Only the checks that hold at every later step too (progress: a project may be ahead of
+    # a step, and a check like "no socket served yet" is then rightly untrue).
+    lasting: bool = False
 
     @classmethod
     def from_args(cls, args) -> Options:
@@ -36,6 +40,9 @@ class ProbeJob:
     thorough: bool = False
     verbose: bool = False
     sockets_hang: str = ""  # a check whose connect hung an earlier probe: skip the socket checks
+    step: int = 0
+    requirements: list[dict] = field(default_factory=list)  # [{"dist", "step", "supported", "install"}]
+    python_supported: str = ""
 
     def write(self, path: Path) -> None:
         Path(path).write_text(json.dumps(asdict(self)), encoding="utf-8")

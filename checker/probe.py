@@ -23,7 +23,7 @@ import time
 import traceback
 from pathlib import Path
 
-from checker.failures import HANG_KEYS, NEVER_AWAITED, diagnose
+from checker.failures import HANG_KEYS, NEVER_AWAITED, closes_gate, diagnose
 from checker.i18n import N_
 from checker.options import ProbeJob
 from checker.result import CheckFailed, CheckResult, Note
@@ -61,10 +61,10 @@ class Probe:
         Daphne imports the ASGI module before anything else, so does the probe: an asgi.py
         that imports the routing before get_asgi_application() fails here as it would there.
         """
-        import django
-        from django.conf import settings
-
         try:
+            import django
+            from django.conf import settings
+
             overlay_error = getattr(settings, "CHECKER_OVERLAY_ERROR", None)
             if overlay_error:
                 raise CheckFailed("checker-overlay-failed", status="error", error=overlay_error)
@@ -137,11 +137,12 @@ class Probe:
         warnings.showwarning = show
 
     def install_recorder(self):
-        from channels.layers import channel_layers
-
-        from checker.recording_layer import RecordingLayer
-
         if "default" in (getattr(self.ctx.settings, "CHANNEL_LAYERS", None) or {}):
+            # Only now: a step 01 project has no Channels installed, and needs none.
+            from channels.layers import channel_layers
+
+            from checker.recording_layer import RecordingLayer
+
             try:
                 real = channel_layers["default"]
             except Exception as exc:  # a broken layer config: the checks that use it say so
@@ -186,7 +187,7 @@ class Probe:
         from checker.checks import load_all
 
         registry = load_all()
-        checks = self.job.checks
+        checks = [s for s in self.job.checks if s["nature"] != "interpreter"]
         closed = ""  # a gate that did not pass: the checks after it need what it checks
         for index, spec in enumerate(checks):
             check_id = spec["id"]
@@ -198,7 +199,7 @@ class Probe:
             else:
                 outcome = await self.run_one(spec, registry[check_id])
             self.emit({"event": "result", **outcome.to_json()})
-            if spec.get("gate") and outcome.status != "pass":
+            if spec.get("gate") and closes_gate(outcome.status, outcome.key):
                 closed = check_id
             if outcome.key in HANG_KEYS:
                 if outcome.key == "ws-connect-hangs":
@@ -218,9 +219,40 @@ class Probe:
         except asyncio.TimeoutError:
             return False
 
+    def check_interpreter(self) -> bool:
+        """The checks of the interpreter itself, before anything imports Django. False when
+        one of them leaves nothing to check (Django missing, say)."""
+        from checker.checks import load_all
+        from checker.environment import survey
+
+        self.emit({"event": "environment", **survey(r["dist"] for r in self.job.requirements)})
+        specs = [s for s in self.job.checks if s["nature"] == "interpreter"]
+        if not specs:
+            return True
+        registry = load_all()
+        for spec in specs:
+            self.emit({"event": "start", "id": spec["id"]})
+            started = time.perf_counter()
+            try:
+                note = registry[spec["id"]](self.job)
+                outcome = (self.result(spec["id"], "pass", note.key, note.params, started=started)
+                           if isinstance(note, Note) else self.result(spec["id"], "pass", started=started))
+            except CheckFailed as failed:
+                outcome = self.failed(spec["id"], failed, started=started)
+            self.emit({"event": "result", **outcome.to_json()})
+            if spec.get("gate") and closes_gate(outcome.status, outcome.key):
+                for rest in self.job.checks:
+                    if rest["nature"] != "interpreter":
+                        skipped = self.result(rest["id"], "skip", "skip-after-load", {"check": spec["id"]})
+                        self.emit({"event": "result", **skipped.to_json()})
+                return False
+        return True
+
     def main(self):
         self.record_warnings()
         try:
+            if not self.check_interpreter():
+                return
             if self.setup():
                 # Not asyncio.run(): it would wait for worker threads, and a thread stuck
                 # in the student's code (a hung view) must not keep the probe alive.
@@ -229,7 +261,7 @@ class Probe:
                 loop.run_until_complete(self.run_all())
             else:
                 for spec in self.job.checks:
-                    if spec["id"] != self.loading_check:
+                    if spec["id"] != self.loading_check and spec["nature"] != "interpreter":
                         skipped = self.result(spec["id"], "skip", "skip-after-load", {"check": self.loading_check})
                         self.emit({"event": "result", **skipped.to_json()})
         finally:

@@ -7,6 +7,7 @@ A private server listens on 127.0.0.1 only, keeps nothing on disk, and is stoppe
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import socket
@@ -127,3 +128,23 @@ def url_and_source() -> tuple[str, str]:
     if url and running_pid():
         return url, "make-redis"
     return DEFAULT_URL, "default"
+
+
+# --- why Redis does not answer ---------------------------------------------------------------
+HOST_PORT = re.compile(r"(?:connecting to |redis://|\(')([\w.\-]+)(?::|', )(\d+)")
+
+
+def survey(project_hosts: str = "") -> dict:
+    """What the workbook knows of Redis, for a diagnosis: the URL it uses and where that came
+    from, whether it answers, what else answers (a `make redis` server, 127.0.0.1:6379), and
+    the address the project itself tried (from its layer's hosts or the error)."""
+    url, source = url_and_source()
+    made = saved_url() if running_pid() else None
+    found = HOST_PORT.search(project_hosts or "")
+    tried = f"redis://{found.group(1)}:{found.group(2)}" if found else ""
+    return {
+        "url": url, "source": source, "answers": ping(url),
+        "make_redis": made if made and made != url and ping(made) else "",
+        "default": DEFAULT_URL if url != DEFAULT_URL and ping(DEFAULT_URL) else "",
+        "tried": tried if tried and not url.startswith(tried) else "",
+    }

@@ -10,7 +10,7 @@ import sys
 from xml.etree import ElementTree as ET
 
 from checker.course import load_course
-from checker.failures import OBSERVATIONS
+from checker.failures import OBSERVATIONS, cause_signature
 from checker.i18n import render, t
 from checker.result import CheckResult
 from checker.runner import StepReport
@@ -36,10 +36,40 @@ def hint(result: CheckResult, lang: str) -> str:
     return " ".join(p for p in parts if p).strip()
 
 
-def rendered(report: StepReport, result: CheckResult, lang: str) -> dict:
+def shared_causes(report: StepReport) -> dict[str, str]:
+    """{check: the check that tells the cause it shares}: one cause is told once. The teller is
+    the check whose own message names that cause (redis-layer's "no CHANNEL_LAYERS" rather than
+    the crash it causes in ws-connect), else the first."""
+    groups: dict[str, list[CheckResult]] = {}
+    for r in report.results:
+        signature = cause_signature(r.status, r.key, r.params, r.causes)
+        if signature is not None:
+            groups.setdefault(signature, []).append(r)
+    same = {}
+    for signature, members in groups.items():
+        teller = next((r for r in members if r.key == signature), members[0])
+        same.update({r.id: teller.id for r in members if r is not teller})
+    return same
+
+
+def fix_first(report: StepReport, lang: str) -> str:
+    """One line: the first failure to fix, and where (its file:line, else its lesson section)."""
+    same = shared_causes(report)
+    failed = [r for r in report.results if r.status in ("fail", "error")]
+    if not failed:
+        return ""
+    first = same.get(failed[0].id, failed[0].id)
+    r = next(r for r in report.results if r.id == first)
+    what = message(r, lang).splitlines()[0] if r.key else r.id
+    where = r.params.get("where") if r.params.get("where") not in (None, "", "?") else load_course().lesson_link(r.id, lang)
+    return t("fix-first", lang, check=r.id, what=what.rstrip("."), where=where)
+
+
+def rendered(report: StepReport, result: CheckResult, lang: str, same: dict | None = None) -> dict:
     """One check as the JSON contract has it (SPEC.md): sentences beside their key and params."""
     course = load_course()
     failed = result.status in ("fail", "error")
+    same = shared_causes(report) if same is None else same
     return {
         "id": result.id,
         "title": course.checks[result.id].title(lang),
@@ -53,15 +83,30 @@ def rendered(report: StepReport, result: CheckResult, lang: str) -> dict:
         "key": result.key,
         "params": result.params,
         "causes": result.causes,
+        "same_as": same.get(result.id, ""),
     }
 
 
+def source_text(report: StepReport, lang: str) -> str:
+    """Where the interpreter came from, in words."""
+    source = report.environment.get("source", "workbook")
+    if source == "workbook" and not report.repro.count("--project"):
+        return t("python-source.reference", lang)  # the reference steps: of course the workbook's
+    return {
+        "option": t("python-source.option", lang), "active": t("python-source.active", lang),
+        "project": t("python-source.project", lang),
+    }.get(source) or t("python-source.workbook", lang)
+
+
 def report_json(report: StepReport, lang: str) -> dict:
+    same = shared_causes(report)
     return {
         "step": report.step.number,
         "project": str(report.project),
         "passed": report.passed,
-        "checks": [rendered(report, r, lang) for r in report.results],
+        "environment": {k: report.environment.get(k) for k in ("python", "source", "versions")},
+        "checks": [rendered(report, r, lang, same) for r in report.results],
+        "fix_first": fix_first(report, lang),
     }
 
 
@@ -73,37 +118,62 @@ def indent(block: str, prefix: str) -> str:
     return "\n".join(prefix + line for line in block.splitlines())
 
 
-def as_text(report: StepReport, lang: str, verbose: bool = False, tty: bool | None = None) -> str:
-    tty = sys.stdout.isatty() if tty is None else tty
-    step = report.step
-    lines = [t("heading", lang, number=step.number, title=step.title(lang), project=report.project)]
-    checks = [rendered(report, r, lang) for r in report.results]
-    why, lesson = t("label-why", lang), t("label-lesson", lang)
-    repro, frames = t("label-repro", lang), t("label-frames", lang)
-    width = max(len(c["id"]) for c in checks)
-    for c in checks:
-        status = c["status"]
-        seconds = f"{c['duration_ms'] / 1000:.2f} s" if status != "skip" else ""
-        head = f"  {MARKS[status]} {c['id']:<{width}}  {c['title']}"
-        lines.append(colour(tty, status, head) + (f"  {seconds}" if seconds else ""))
-        if c["message"]:
-            lines.append(indent(c["message"], "      "))
-        if status in ("fail", "error"):
-            if c["hint"]:
-                lines.append(f"      {why}: {c['hint']}")
-            lines.append(f"      {lesson}: {c['lesson']}")
-            if c["repro"]:
-                lines.append(f"      {repro}: {c['repro']}")
-        if verbose and c["frames"]:
-            lines.append(f"      {frames}:")
-            lines.extend(f"        {frame}" for frame in c["frames"])
+def heading(report_step, project, environment: dict | None, source: str, lang: str) -> list[str]:
+    lines = [t("heading", lang, number=report_step.number, title=report_step.title(lang), project=project)]
+    if environment:
+        lines.append(t("heading-python", lang, python=environment["python"], source=source))
+    return lines
+
+
+def status_line(result: CheckResult, lang: str, width: int, tty: bool) -> str:
+    """The one line a check gets as soon as it is done: its mark, id, title and time."""
+    seconds = f"{result.duration_ms / 1000:.2f} s" if result.status != "skip" else ""
+    title = load_course().checks[result.id].title(lang)
+    head = f"  {MARKS[result.status]} {result.id:<{width}}  {title}"
+    return colour(tty, result.status, head) + (f"  {seconds}" if seconds else "")
+
+
+def detail_lines(c: dict, lang: str, verbose: bool = False) -> list[str]:
+    """What follows a check's line: its message; for a failure why, the lesson, how to repeat."""
+    if c["same_as"]:
+        return ["      " + t("same-cause", lang, check=c["same_as"])]
+    lines = [indent(c["message"], "      ")] if c["message"] else []
+    if c["status"] in ("fail", "error"):
+        if c["hint"]:
+            lines.append("      " + t("label-why", lang) + f": {c['hint']}")
+        lines.append("      " + t("label-lesson", lang) + f": {c['lesson']}")
+        if c["repro"]:
+            lines.append("      " + t("label-repro", lang) + f": {c['repro']}")
+    if verbose and c["frames"]:
+        lines.append("      " + t("label-frames", lang) + ":")
+        lines.extend(f"        {frame}" for frame in c["frames"])
+    return lines
+
+
+def summary_lines(report: StepReport, lang: str) -> list[str]:
     passed = sum(r.status == "pass" for r in report.results)
     skipped = sum(r.status == "skip" for r in report.results)
     skipped_label = t("label-skipped", lang)
     extra = f", {skipped_label}: {skipped}" if skipped else ""
     total = len(report.results) - skipped
-    lines.append(t("summary", lang, number=step.number, passed=passed, total=total, extra=extra))
-    return "\n".join(lines)
+    lines = [t("summary", lang, number=report.step.number, passed=passed, total=total, extra=extra)]
+    first = fix_first(report, lang)
+    return lines + ([first] if first else [])
+
+
+def check_width(report_step) -> int:
+    return max(len(c) for c in report_step.checks)
+
+
+def as_text(report: StepReport, lang: str, verbose: bool = False, tty: bool | None = None) -> str:
+    tty = sys.stdout.isatty() if tty is None else tty
+    lines = heading(report.step, report.project, report.environment, source_text(report, lang), lang)
+    same = shared_causes(report)
+    width = check_width(report.step)
+    for r in report.results:
+        lines.append(status_line(r, lang, width, tty))
+        lines.extend(detail_lines(rendered(report, r, lang, same), lang, verbose))
+    return "\n".join(lines + summary_lines(report, lang))
 
 
 def as_json(reports: list[StepReport], lang: str) -> str:

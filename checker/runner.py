@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 import shlex
-import subprocess
 import sys
 import tempfile
 import time
@@ -22,9 +21,10 @@ from pathlib import Path
 
 from checker import ROOT, overlay
 from checker.course import CheckSpec, Course, Step
+from checker.environment import Interpreter
+from checker.failures import closes_gate
 from checker.i18n import N_
 from checker.options import Options, ProbeJob
-from checker.processes import kill_group
 from checker.project import Project
 from checker.result import CheckResult
 
@@ -44,6 +44,7 @@ class StepReport:
     results: list[CheckResult]
     repro: str = ""  # the command that checks this project again
     output: str = ""  # what the project printed
+    environment: dict = field(default_factory=dict)  # {"python", "source", "versions"}
 
     @property
     def passed(self) -> bool:
@@ -53,19 +54,46 @@ class StepReport:
 
 
 def selected_checks(course: Course, step: Step, options: Options) -> list[str]:
-    ids = list(step.checks)
+    ids = [c for c in step.checks if not (options.lasting and course.checks[c].until)]
     if options.only:
         ids = [c for c in ids if c in options.only or course.checks[c].gate]
     return ids
 
 
-def repro_command(step: Step, project: Project | None, options: Options) -> str:
-    command = f"python -m checker check {step.number}"
+def shown_path(path) -> str:
+    """A path as a student types it: ~ for the home folder, quoted for the shell."""
+    text = str(path)
+    home = str(Path.home())
+    if text == home:
+        return "~"
+    if text.startswith(home + os.sep):
+        return "~/" + shlex.quote(text[len(home) + 1:])  # "~/'my chat'": the shell still expands ~
+    return shlex.quote(text)
+
+
+def repro_command(step: Step, project: Project | None, options: Options, interpreter: Interpreter | None = None) -> str:
+    """The command that checks this again, from any folder: the workbook's own interpreter
+    runs the checker (the student's has no checker, and needs none)."""
+    command = f"{shown_path(sys.executable)} -m checker check {step.number}"
     if project is not None:
-        command += f" --project {shlex.quote(str(project.root))}"
+        command += f" --project {shown_path(project.root)}"
+    if interpreter is not None and not interpreter.workbook:
+        command += f" --python {shown_path(interpreter.python)}"
     if options.layer == "memory":
         command += " --layer memory"
     return command
+
+
+def checker_path(tmp: Path) -> Path:
+    """A folder holding only the checker package, for the project's interpreter: the
+    workbook's other folders (tools/, bench/) must not shadow anything of the project's."""
+    folder = tmp / "lib"
+    folder.mkdir(exist_ok=True)
+    try:
+        (folder / "checker").symlink_to(ROOT / "checker", target_is_directory=True)
+        return folder
+    except OSError:  # no symlinks (Windows without the privilege): the workbook's folder
+        return ROOT
 
 
 def probe_environment(project: Project, tmp: Path, options: Options) -> dict:
@@ -80,7 +108,7 @@ def probe_environment(project: Project, tmp: Path, options: Options) -> dict:
         PYTHONPATH=os.pathsep.join(
             [str(tmp), str(project.root)]
             + ([os.environ["PYTHONPATH"]] if os.environ.get("PYTHONPATH") else [])
-            + [str(ROOT)]
+            + [str(checker_path(tmp))]
         ),
         PYTHONDONTWRITEBYTECODE="1",  # no __pycache__ in the student's folders
         CHECKER_TMP=str(tmp),
@@ -95,6 +123,7 @@ class ProbeRun:
 
     results: dict[str, CheckResult] = field(default_factory=dict)
     ready: dict | None = None  # the "ready" event: the project imported
+    environment: dict | None = None  # the "environment" event: the interpreter and its versions
     current: str | None = None  # the check that had started and not finished
     connecting: bool = False  # ... inside a socket connect
     stuck: bool = False  # the probe said the project took its process with it
@@ -139,56 +168,52 @@ def result_from(event: dict) -> CheckResult | None:
 
 
 def run_probe(job: ProbeJob, python: str, root: Path, env: dict, output: Path, timeouts: dict,
-              on_ready=None) -> ProbeRun:
+              on_ready=None, on_result=None, start=None) -> ProbeRun:
     """Start a probe for `job` and follow it to its end, stopping it past a deadline."""
+    from checker.launch import spawn
+
     job_path = Path(job.events).with_suffix(".job.json")
     job.write(job_path)
     run = ProbeRun()
     events = Events(Path(job.events))
-    with open(output, "ab") as out:
-        process = subprocess.Popen(
-            [python, "-m", "checker.probe", str(job_path)], cwd=root, env=env, stdout=out,
-            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
-        )
-        deadline = time.monotonic() + STARTUP_SECONDS
-        try:
-            while True:
-                try:
-                    process.wait(timeout=0.05)
-                    ended = True
-                except subprocess.TimeoutExpired:
-                    ended = False
-                for event in events.new():
-                    kind = event.get("event")
-                    if kind == "ready":
-                        run.ready = event
-                        deadline = time.monotonic() + GRACE_SECONDS
-                        if on_ready:
-                            on_ready(event)
-                    elif kind == "start":
-                        run.current = event.get("id")
-                        deadline = time.monotonic() + timeouts.get(run.current, 5) + GRACE_SECONDS
-                    elif kind == "result":
-                        result = result_from(event)
-                        if result is not None:
-                            run.results[result.id] = result
-                        run.current, run.connecting = None, False
-                        deadline = time.monotonic() + GRACE_SECONDS
-                    elif kind == "connecting":
-                        run.connecting = True
-                    elif kind == "connect-ended":
-                        run.connecting = False
-                    elif kind == "stuck":
-                        run.stuck = True
-                if ended:
-                    break
-                if time.monotonic() > deadline:
-                    run.killed = True
-                    break
-        finally:
-            # The probe's group holds any test suite or browser it started.
-            kill_group(process.pid)
-            process.wait()
+    process = (start or spawn)(python, job_path, root, env, output)
+    deadline = time.monotonic() + STARTUP_SECONDS
+    try:
+        while True:
+            ended = process.ended(0.05)
+            for event in events.new():
+                kind = event.get("event")
+                if kind == "environment":
+                    run.environment = event
+                elif kind == "ready":
+                    run.ready = event
+                    deadline = time.monotonic() + GRACE_SECONDS
+                    if on_ready:
+                        on_ready(event)
+                elif kind == "start":
+                    run.current = event.get("id")
+                    deadline = time.monotonic() + timeouts.get(run.current, 5) + GRACE_SECONDS
+                elif kind == "result":
+                    result = result_from(event)
+                    if result is not None:
+                        run.results[result.id] = result
+                        if on_result:
+                            on_result(result)
+                    run.current, run.connecting = None, False
+                    deadline = time.monotonic() + GRACE_SECONDS
+                elif kind == "connecting":
+                    run.connecting = True
+                elif kind == "connect-ended":
+                    run.connecting = False
+                elif kind == "stuck":
+                    run.stuck = True
+            if ended:
+                break
+            if time.monotonic() > deadline:
+                run.killed = True
+                break
+    finally:
+        process.finish()
     text = output.read_text(encoding="utf-8", errors="replace") if output.exists() else ""
     run.tail = "\n".join(text.strip().splitlines()[-TAIL_LINES:]) or "—"
     return run
@@ -234,12 +259,17 @@ def settle(remaining: list[CheckSpec], run: ProbeRun) -> Settlement:
 class StepRun:
     """The probes and servers of one step's run on one project, in one temp folder."""
 
-    def __init__(self, course: Course, project: Project, options: Options, tmp: Path):
+    def __init__(self, course: Course, step: Step, project: Project, options: Options, tmp: Path,
+                 interpreter: Interpreter, start=None, on_result=None):
+        self.start, self.on_result = start, on_result
         self.course = course
+        self.step = step
         self.project = project
         self.options = options
         self.tmp = tmp
-        self.python = sys.executable
+        self.interpreter = interpreter
+        self.python = interpreter.python
+        self.environment: dict = {}
         self.env = probe_environment(project, tmp, options)
         self.output = tmp / "output.txt"
         self.want_servers = False
@@ -268,10 +298,14 @@ class StepRun:
                 checks=[{"id": s.id, "timeout": s.timeout, "nature": s.nature, "gate": s.gate} for s in remaining],
                 events=str(self.tmp / f"events-{rounds}.jsonl"), layer=self.options.layer,
                 thorough=self.options.thorough, verbose=self.options.verbose,
-                sockets_hang=sockets_hang,
+                sockets_hang=sockets_hang, step=self.step.number,
+                requirements=[vars(r) for r in self.course.requirements_of(self.step.number)],
+                python_supported=self.course.python,
             )
             run = run_probe(job, self.python, self.project.root, self.env, self.output,
-                            {s.id: s.timeout for s in remaining}, self.on_ready)
+                            {s.id: s.timeout for s in remaining}, self.on_ready, self.on_result, self.start)
+            if run.environment and not self.environment:
+                self.environment = run.environment
             settled = settle(remaining, run)
             results.update(settled.results)
             left = [s for s in remaining if s.id not in results]
@@ -302,6 +336,8 @@ class StepRun:
                 origin=(self.ready or {}).get("origin", "http://localhost"), servers=self.servers,
             )
             results[spec.id] = asyncio.run(run_check(spec, registry[spec.id], ctx, self.options.verbose))
+            if self.on_result:
+                self.on_result(results[spec.id])
         return results
 
     def stop(self):
@@ -309,23 +345,49 @@ class StepRun:
             self.servers.stop()
 
 
-def run_step(course: Course, step: Step, project: Project, options: Options, reference: bool = False) -> StepReport:
+def explain_redis(results: dict[str, CheckResult]) -> None:
+    """Where the Redis URL came from and what does answer, on every failure Redis being down
+    caused (the workbook's view: REDIS_URL, `make redis`, 127.0.0.1:6379)."""
+    from checker.failures import cause_signature, redis_causes
+    from checker.redis_server import survey
+
+    down = [r for r in results.values() if cause_signature(r.status, r.key, r.params, r.causes) == "redis-down"]
+    if not down:
+        return
+    tried = " ".join(str(r.params.get("hosts") or r.params.get("error") or "") for r in down)
+    causes, params = redis_causes(survey(tried))
+    for result in down:
+        result.causes = [*causes, *result.causes]
+        result.params.update(params)
+
+
+def run_step(course: Course, step: Step, project: Project, options: Options, reference: bool = False,
+             interpreter: Interpreter | None = None, start=None, on_result=None) -> StepReport:
+    """`start`: how probes start (checker.launch: spawned, or a zygote's); `on_result` is
+    called with each result as it arrives (watch prints them as they come)."""
+    interpreter = interpreter or Interpreter(sys.executable, "workbook")
     ids = selected_checks(course, step, options)
     specs = [course.checks[c] for c in ids]
     inside = [s for s in specs if not s.outside]
     outside = [s for s in specs if s.outside]
     with tempfile.TemporaryDirectory(prefix="checker-") as tmp:
-        run = StepRun(course, project, options, Path(tmp))
+        run = StepRun(course, step, project, options, Path(tmp), interpreter, start, on_result)
         run.want_servers = bool(outside) and options.layer != "memory"
         try:
             results = run.run_inside(inside)
             if outside:
-                closed = next((s.id for s in inside if s.gate and results[s.id].status != "pass"), "")
+                closed = next((s.id for s in inside if s.gate and closes_gate(results[s.id].status, results[s.id].key)), "")
                 results.update(run.run_outside(outside, closed))
         finally:
             run.stop()
         output = run.output.read_text(encoding="utf-8", errors="replace") if run.output.exists() else ""
+    explain_redis(results)
+    found = run.environment
     return StepReport(
         step=step, project=project.root, results=[results[c] for c in ids],
-        repro=repro_command(step, None if reference else project, options), output=output,
+        repro=repro_command(step, None if reference else project, options, interpreter), output=output,
+        environment={
+            "python": found.get("python") or interpreter.python, "source": interpreter.source,
+            "python_version": found.get("python_version", ""), "versions": found.get("versions", {}),
+        },
     )

@@ -9,7 +9,8 @@ diagnosis must be: its `key`, the `causes` found (hint-* keys, in order) and `pa
     delete        remove the file
     copy_from     copy another file of the same project here
 Optional: `status` (fail|error), `args` (extra checker arguments), `env` (environment),
-`pip` (packages installed with pip --target into .cache/ and put on PYTHONPATH).
+`pip` (packages installed with pip --target into .cache/ and put on PYTHONPATH), `venv`
+(the project runs on a virtualenv of its own holding just these packages: tests/venvs.py).
 """
 
 from __future__ import annotations
@@ -44,6 +45,14 @@ class Mistake:
     args: list[str] = field(default_factory=list)
     env: dict[str, str] = field(default_factory=dict)
     pip: list[str] = field(default_factory=list)
+    venv: list[str] = field(default_factory=list)
+
+    def checker_args(self) -> list[str]:
+        if not self.venv:
+            return list(self.args)
+        from tools.venvs import venv
+
+        return [*self.args, "--python", str(venv("student", self.venv))]
 
 
 def load_corpus() -> list[Mistake]:

@@ -18,7 +18,7 @@ from checker.result import CheckFailed, Note
 def layer_backend(ctx) -> str:
     layers = getattr(ctx.settings, "CHANNEL_LAYERS", None) or {}
     if "default" not in layers:
-        raise CheckFailed("layer-missing")
+        raise CheckFailed("layer-missing", where=ctx.settings_file)
     return layers["default"].get("BACKEND", "")
 
 

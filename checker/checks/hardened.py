@@ -79,7 +79,7 @@ async def bad_frames(ctx):
                 raise
             # The lecture's consumer: the frame is used before it is checked.
             raise CheckFailed(
-                "bad-frame-crashed", sent=shown, expected=code,
+                "bad-frame-crashed", causes=[c for c in failed.causes if c != "hint-generic"], sent=shown, expected=code,
                 error=failed.params.get("error", "?"), where=failed.params.get("where", "?"),
             ) from None
         if error_code(got) != code:

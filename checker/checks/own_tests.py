@@ -104,10 +104,10 @@ async def own_tests_pass(ctx):
         found = list(dict.fromkeys(FAILED_TEST.findall(output)))
         failed = [f"{name} ({where})" for name, where in found]
         tail = "\n".join(output.strip().splitlines()[-12:])
-        cause, label = own_tests_cause(output, found)
+        cause, label, error = own_tests_cause(output, found, ctx.root)
         raise CheckFailed(
             "own-tests-failed", causes=[cause], failed=", ".join(failed) or "—", tail=tail,
-            code=process.returncode, label=label,
+            code=process.returncode, label=label, **({"error": error} if error else {}),
         )
     if int(ran.group(1)) == 0:
         raise CheckFailed("no-tests")

@@ -11,6 +11,7 @@ import json
 
 from checker.checks import check
 from checker.checks.sockets import show
+from checker.failures import diagnose_line, short_error
 from checker.result import CheckFailed, Note
 
 
@@ -58,9 +59,12 @@ async def two_servers(ctx):
     except CheckFailed:
         raise
     except Exception as exc:  # handshake refused, connection reset, ...
+        log = pair.last_error(ctx.root)
+        cause, params = diagnose_line(log.splitlines()[0], ctx.root) if log else (None, {})
+        # The exception in Daphne's log is the error: the same one other checks may have met.
         raise CheckFailed(
-            "two-servers-connect", status="error", error=f"{type(exc).__name__}: {exc}",
-            log=pair.last_error(ctx.root),
+            "two-servers-connect", status="error", causes=[cause] if cause else [],
+            client=f"{type(exc).__name__}: {exc}", log=log, error=short_error(log.splitlines()[0]) if log else "", **params,
         ) from None
     try:
         parsed = json.loads(got)

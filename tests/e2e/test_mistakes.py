@@ -43,7 +43,7 @@ def matches(expected, got) -> bool:
 def test_mistake_is_diagnosed(tmp_path, mistake):
     project = build(mistake, tmp_path)
     args = ["check", str(mistake.step), "--project", str(project), "--only", mistake.check,
-            "--format", "json", "--lang", "en", *mistake.args]
+            "--format", "json", "--lang", "en", *mistake.checker_args()]
     done = run_checker(*args, env=environment(mistake, checker_env()), timeout=300)
     assert "Traceback" not in done.stdout + done.stderr, done.stderr
     assert done.returncode == 1, done.stdout + done.stderr

@@ -64,11 +64,13 @@ def test_json_contract_of_a_failing_run():
     beside the rendered sentences (SPEC.md, the checker contract)."""
     code, report = check_json("4", "--project", str(COURSE.steps[3].path))
     assert code == 1
-    assert set(report) == {"step", "project", "passed", "checks"}
+    assert set(report) == {"step", "project", "passed", "environment", "checks", "fix_first"}
+    assert report["environment"]["source"] == "workbook" and report["environment"]["python"]
     failing = [c for c in report["checks"] if c["status"] in ("fail", "error")]
     assert failing
     for check in report["checks"]:
-        assert {"id", "title", "status", "message", "hint", "lesson", "duration_ms", "key", "params", "causes"} <= set(check)
+        assert {"id", "title", "status", "message", "hint", "lesson", "duration_ms", "key", "params", "causes",
+                "same_as"} <= set(check)
         assert check["status"] in ("pass", "fail", "error", "skip")
         assert check["lesson"].startswith("lessons/en/0")
     for check in failing:

@@ -24,6 +24,10 @@ def broken(tmp_path, number: int, file: str, old: str, new: str):
     return project
 
 
+def by_id(report) -> dict:
+    return {c["id"]: c for c in report["checks"]}
+
+
 def check(project, *extra, step: int = 1, env=None):
     done = run_checker("check", str(step), "--project", str(project), "--format", "json", "--lang", "en", *extra, env=env)
     assert "Traceback" not in done.stdout + done.stderr, done.stdout + done.stderr
@@ -43,26 +47,26 @@ def check(project, *extra, step: int = 1, env=None):
 def test_project_that_does_not_import(tmp_path, file, old, new, error, where):
     code, report = check(broken(tmp_path, 1, file, old, new))
     assert code == 1
-    loads = report["checks"][0]
-    assert (loads["id"], loads["status"], loads["key"]) == ("project-loads", "fail", "load-failed")
+    loads = by_id(report)["project-loads"]
+    assert (loads["status"], loads["key"]) == ("fail", "load-failed")
     assert loads["params"]["error"].startswith(error) and loads["params"]["where"].startswith(where), loads
-    assert [c["key"] for c in report["checks"][1:]] == ["skip-after-load"] * 2
+    assert [c["key"] for c in report["checks"][2:]] == ["skip-after-load"] * 2
 
 
 def test_project_that_exits_while_starting(tmp_path):
     project = broken(tmp_path, 1, "chatsite/settings.py", "DEBUG = True", "DEBUG = True\nimport sys\nsys.exit(3)")
     code, report = check(project)
     assert code == 1
-    first = report["checks"][0]
+    first = by_id(report)["project-loads"]
     assert (first["status"], first["key"]) == ("error", "probe-crashed"), first
-    assert all(c["status"] == "skip" for c in report["checks"][1:])
+    assert all(c["status"] == "skip" for c in report["checks"][2:])
 
 
 def test_project_that_hangs_while_starting(tmp_path):
     project = broken(tmp_path, 1, "chatsite/settings.py", "DEBUG = True", "DEBUG = True\nwhile True:\n    pass")
     code, report = check(project, "--only", "index-page", env=checker_env(CHECKER_STARTUP_SECONDS="2"))
     assert code == 1
-    first = report["checks"][0]
+    first = by_id(report)["project-loads"]
     assert (first["status"], first["key"], first["params"]["seconds"]) == ("error", "probe-timeout", 2), first
 
 
@@ -107,6 +111,6 @@ def test_error_raised_inside_channels_points_at_the_students_consumer(tmp_path, 
     diagnosis still names the consumer class to open."""
     project = broken(tmp_path, 5, "chat/consumers.py", "def chat_message(", "def chat_msg(")
     code, report = check(project, "--only", "group-broadcast", step=5)
-    result = report["checks"][1]
+    result = by_id(report)["group-broadcast"]
     assert (result["key"], result["causes"]) == ("app-crashed", ["hint-no-handler"]), result
     assert result["params"]["where"].startswith("chat/consumers.py:") and "(class ChatConsumer)" in result["params"]["where"]

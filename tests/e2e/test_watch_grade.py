@@ -31,7 +31,7 @@ def test_watch_reruns_when_a_file_changes(tmp_path):
     deadline = time.monotonic() + 60
     while "Waiting for changes" not in seen and time.monotonic() < deadline:
         seen += process.stdout.readline()
-    assert "Step 01: 3 of 3 passed" in seen
+    assert "Step 01: 4 of 4 passed" in seen
     time.sleep(0.5)  # let the watcher settle before the save
     views = project / "chat" / "views.py"
     views.write_text(views.read_text().replace('"index.html"', '"indx.html"'))

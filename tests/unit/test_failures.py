@@ -38,7 +38,7 @@ def test_the_first_failed_test_is_named_as_manage_py_test_takes_it(output):
 
 def test_a_class_that_failed_to_set_up_is_named_by_its_class():
     output = "ERROR: setUpClass (chat.tests.BrowserTests)\nAttributeError: boom\n"
-    assert failure_hint(output, FAILED_TEST.findall(output)) == (
+    assert failure_hint(output, FAILED_TEST.findall(output))[:2] == (
         "hint-own-tests-first", "chat.tests.BrowserTests")
 
 
@@ -116,3 +116,9 @@ def test_daphne_log_gives_the_exception_and_the_projects_line():
            f'  File "{root}/chat/consumers.py", line 12, in receive\n    data["message"]\nKeyError: \'message\'\n')
     assert daphne_error(log, root) == "KeyError: 'message'\nFile \"chat/consumers.py\", line 12, in receive"
     assert daphne_error("nothing happened\n", root) == ""
+
+
+def test_a_missing_table_in_the_suite_is_the_cause_the_other_checks_share(tmp_path):
+    output = FAILED_311 + "django.db.utils.OperationalError: no such table: chat_message\n"
+    assert failure_hint(output, FAILED_TEST.findall(output), tmp_path) == (
+        "hint-no-table", "chat.tests.ChatTests.test_echo", "OperationalError: no such table: chat_message")

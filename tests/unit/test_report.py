@@ -73,5 +73,5 @@ def test_grade_csv_has_a_row_per_student():
     rows = [Row("anna", report(CheckResult("project-loads", "pass")), total=len(step.checks)),
             Row("vera", None, "no manage.py", total=len(step.checks))]
     lines = list(csv.reader(io.StringIO(as_csv(COURSE, step, rows, "en"))))
-    assert lines[0][:2] == ["student", "project-loads"] and [r[0] for r in lines[1:]] == ["anna", "vera"]
+    assert lines[0][:3] == ["student", "environment", "project-loads"] and [r[0] for r in lines[1:]] == ["anna", "vera"]
     assert lines[2][-1] == "no manage.py"

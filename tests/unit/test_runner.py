@@ -66,5 +66,11 @@ def test_events_are_read_as_written_and_garbage_is_ignored(tmp_path):
 
 def test_only_keeps_the_gates():
     step = COURSE.steps[4]
-    assert selected_checks(COURSE, step, Options(only=["ws-echo"])) == ["project-loads", "ws-echo"]
+    assert selected_checks(COURSE, step, Options(only=["ws-echo"])) == ["environment", "project-loads", "ws-echo"]
     assert selected_checks(COURSE, step, Options()) == list(step.checks)
+
+
+def test_progress_leaves_out_the_checks_a_later_lesson_makes_untrue():
+    step = COURSE.steps[3]
+    assert "ws-not-served-yet" in selected_checks(COURSE, step, Options())
+    assert "ws-not-served-yet" not in selected_checks(COURSE, step, Options(lasting=True))

@@ -4,6 +4,7 @@ import uuid
 from unittest import mock
 from urllib.parse import quote
 
+from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 from channels.routing import URLRouter, get_default_application
 from channels.testing import ChannelsLiveServerTestCase, WebsocketCommunicator
@@ -331,7 +332,8 @@ class ChatConsumerTests(TransactionTestCase):
 
     async def test_logged_in_user_speaks_under_the_username(self):
         user = await User.objects.acreate(username="alice")
-        await self.async_client.aforce_login(user)
+        # force_login, not aforce_login: that one came with Django 5.0, and 4.2 is supported too.
+        await sync_to_async(self.async_client.force_login)(user)
         cookie = (b"cookie", f"sessionid={self.async_client.cookies['sessionid'].value}".encode())
         alice = await self.connect(new_room(), headers=[cookie])
         await alice.send_json_to({"message": "hi"})
