@@ -338,6 +338,9 @@ def main(argv=None) -> int:
     parser.add_argument("--clients", help="comma-separated N (default 10,50,200)")
     parser.add_argument("--no-extras", action="store_true", help="skip the burst and flood loads")
     parser.add_argument("--no-checker", action="store_true", help="skip timing the checker")
+    parser.add_argument("--checker-only", action="store_true",
+                        help="only the checker's part: `check N` (reference and a student's venv), "
+                             "`check all`, watch's reaction (about 3 minutes)")
     parser.add_argument("--checker-runs", type=int, default=5)
     parser.add_argument("--checker-standalone", default="1-6",
                         help="steps timed as `check N` on their own too (default 1-6, the steps "
@@ -386,7 +389,7 @@ def main(argv=None) -> int:
                else QUICK_CLIENTS if args.quick else CLIENTS)
     # Only the standard run replaces the committed bench/results/latest.*; any other goes to a
     # temp folder unless --out says where.
-    standard = not (args.quick or args.servers or args.clients or args.no_extras
+    standard = not (args.quick or args.servers or args.clients or args.no_extras or args.checker_only
                     or args.no_checker or args.checker_runs != 5
                     or args.checker_standalone != "1-6")
     out = args.out or (RESULTS if standard else Path(tempfile.gettempdir()) /
@@ -404,7 +407,7 @@ def main(argv=None) -> int:
             }}
     say(f"bench: {len(specs)} servers x N={','.join(map(str, clients))} x (fixed, flat)"
         f"{'' if args.quick or args.no_extras else ' + extras'}; Redis at {REDIS_URL}")
-    server_info, results, extra_results = fanout(
+    server_info, results, extra_results = ([], [], []) if args.checker_only else fanout(
         specs, clients, 1.0 if args.quick else FIXED_SECONDS,
         extras=not (args.quick or args.no_extras))
     meta["fanout_s"] = time.monotonic() - started

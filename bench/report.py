@@ -539,7 +539,7 @@ def write(data, out: Path) -> list[Path]:
     m = out / "latest.md"
     m.write_text(markdown(data))
     paths.append(m)
-    p = plot(data, out / PLOT)
+    p = plot(data, out / PLOT) if data.get("results") else None  # --checker-only: no fan-out
     if p:
         paths.append(p)
     return paths

@@ -19,7 +19,8 @@ from urllib.parse import urlparse
 from checker import ROOT
 from checker.processes import free_port
 
-STATE = ROOT / ".redis"  # `make redis`: the pid, the URL and the log of our private server
+# `make redis`: the pid, the URL and the log of our private server (a test points it elsewhere).
+STATE = Path(os.environ.get("WORKBOOK_REDIS_STATE") or ROOT / ".redis")
 DEFAULT_URL = "redis://127.0.0.1:6379/0"
 
 INSTALL = """redis-server is not installed. Install it, then run `make redis` again:

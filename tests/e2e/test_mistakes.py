@@ -51,7 +51,9 @@ def test_mistake_is_diagnosed(tmp_path, mistake):
     result = next(c for c in report["checks"] if c["id"] == mistake.check)
     assert result["status"] in ((mistake.status,) if mistake.status else ("fail", "error")), result
     assert result["key"] == mistake.key, result
-    assert result["causes"] == mistake.causes, result
+    # What else answers (6379, a `make redis`) depends on the machine, not on the mistake.
+    machine = {"hint-redis-default-answers", "hint-redis-make-answers"}
+    assert [c for c in result["causes"] if c not in machine] == mistake.causes, result
     wrong = {k: result["params"].get(k) for k, v in mistake.params.items() if not matches(v, result["params"].get(k))}
     assert not wrong, f"params differ: {wrong}; expected {mistake.params}"
     assert result["message"] and result["lesson"].startswith("lessons/en/")
