@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.urls.exceptions import Resolver404
 
+from checker.i18n import N_
+
 # Attributes under which Channels' and Django's wrappers keep the application they wrap.
 INNER_ATTRS = ("inner", "application", "app")
 
@@ -82,3 +84,29 @@ def routed_consumer(app, path: str):
             if found is not None:
                 return found
     return None
+
+
+def route_mismatch(app, path: str) -> tuple[str | None, dict]:
+    """Why no WebSocket route matches `path` ("/ws/chat/<room>/"), told by trying it the ways a
+    route of a student's is usually off: a leading slash, no trailing slash, no ws/ prefix, or a
+    converter or regex that rejects this room's name. (hint-* key, params), or (None, {})."""
+    router = _router(app)
+    if router is None:
+        return None, {}
+    bare = path.strip("/")  # "ws/chat/room1a2b/"
+    room = bare.rsplit("/", 1)[-1]
+    tries = [
+        (N_("hint-route-leading-slash"), "/" + bare + "/"),
+        (N_("hint-route-no-trailing-slash"), bare),
+        (N_("hint-route-no-ws-prefix"), bare.removeprefix("ws/") + "/"),
+        (N_("hint-route-rejects-name"), bare.rsplit("/", 1)[0] + "/lobby/"),
+    ]
+    for cause, candidate in tries:
+        for route in router.routes:
+            try:
+                matched = route.pattern.match(candidate)
+            except Resolver404:
+                continue
+            if matched:
+                return cause, {"route": str(route.pattern), "room": room}
+    return None, {}

@@ -13,6 +13,18 @@ from checker.i18n import N_
 from checker.result import CheckFailed
 
 
+def settings_file(module: str, root: Path) -> str:
+    """The project's own settings module, as a path inside the project ("mysite/settings.py")."""
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec(module)
+    except Exception:  # a package that does not import
+        spec = None
+    path = Path(spec.origin).resolve() if spec and spec.origin else None
+    return str(path.relative_to(root)) if path and path.is_relative_to(root) else ""
+
+
 def new_room(label: str = "room") -> str:
     # Letters and digits only: valid in a URL, a group name and any student's scheme.
     return f"{label}{uuid.uuid4().hex[:10]}"
@@ -54,12 +66,17 @@ class Context:
 
     @property
     def settings_file(self) -> str:
-        """The project's own settings module, as a path inside the project."""
-        import importlib.util
+        return settings_file(self.student_settings, self.root)
 
-        spec = importlib.util.find_spec(self.student_settings)
-        path = Path(spec.origin) if spec and spec.origin else None
-        return str(path.relative_to(self.root)) if path and path.is_relative_to(self.root) else self.student_settings
+    def layer_missing(self) -> CheckFailed:
+        """No CHANNEL_LAYERS["default"]; a setting of a near name ("CHANNEL_LAYER") is named."""
+        import difflib
+
+        names = [n for n in dir(self.settings._wrapped) if n.isupper() and n != "CHANNEL_LAYERS"]
+        near = difflib.get_close_matches("CHANNEL_LAYERS", names, n=1, cutoff=0.8)
+        causes = [N_("hint-setting-near-miss")] if near else []
+        return CheckFailed("layer-missing", causes=causes,
+                           where=self.settings_file, found=near[0] if near else "", wanted="CHANNEL_LAYERS")
 
     def channel_layer(self):
         """The recording wrapper of the project's layer, or CheckFailed saying why there is none."""
@@ -67,7 +84,7 @@ class Context:
             return self.recorder
         if self.layer_error is not None:
             raise self.fail_from(self.layer_error, "layer-broken", status="fail")
-        raise CheckFailed("layer-missing", where=self.settings_file)
+        raise self.layer_missing()
 
     @property
     def application(self):
@@ -81,15 +98,40 @@ class Context:
         return new_room(label)
 
     def fail_from(self, exc: BaseException, key: str = N_("app-crashed"), status="error", **params):
-        found = diagnose(exc, self.root)
+        found = diagnose(exc, self.root, apps=list(self.settings.INSTALLED_APPS), settings_file=self.settings_file)
+        if found.cause == "hint-no-handler":
+            self.nested_handler(found)
         where = found.where
         if not where and key == "app-crashed":
             # Raised inside Channels (say, no handler for an event type): the student's
             # consumer is still the place to look.
             where = self.consumer_where()
         return CheckFailed(
-            key, status=status, causes=[found.cause], **params, **{**found.as_params(), "where": where or "?"}
+            key, status=status, causes=found.causes, **params, **{**found.as_params(), "where": where or "?"}
         )
+
+    def nested_handler(self, found):
+        """The handler exists, but indented into another method: "chat_message is defined inside
+        receive() at line N" (Python then sees a local function, not a method)."""
+        import ast
+        import inspect
+
+        from checker.asgi_tree import protocol_app, routed_consumer
+
+        try:
+            consumer = routed_consumer(protocol_app(self.application, "websocket"), "/ws/chat/x/")
+            path = Path(inspect.getsourcefile(consumer)).resolve()
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+        except Exception:
+            return
+        method = found.params.get("method")
+        for outer in ast.walk(tree):
+            if isinstance(outer, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                for inner in ast.walk(outer):
+                    if inner is not outer and isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef)) and inner.name == method:
+                        found.also.append(N_("hint-handler-nested"))
+                        found.params.update(outer=outer.name, line=inner.lineno)
+                        return
 
     def consumer_where(self) -> str:
         """file:line of the consumer class that /ws/chat/<room>/ reaches, inside the project."""
@@ -173,10 +215,13 @@ class Client:
         except ValueError as exc:
             refusal = websocket_refusal(exc)
             if refusal == "ws-no-route":
-                from checker.asgi_tree import protocol_app, route_patterns
+                from checker.asgi_tree import protocol_app, route_mismatch, route_patterns
 
-                routes = route_patterns(protocol_app(self.ctx.application, "websocket"))
-                raise CheckFailed(refusal, path=self.path, routes=", ".join(routes) or "—") from None
+                websocket = protocol_app(self.ctx.application, "websocket")
+                routes = route_patterns(websocket)
+                cause, params = route_mismatch(websocket, self.path)
+                raise CheckFailed(refusal, causes=[cause] if cause else [], path=self.path,
+                                  routes=", ".join(routes) or "—", **params) from None
             if refusal:
                 raise CheckFailed(refusal) from None
             raise self.ctx.fail_from(exc, path=self.path) from None

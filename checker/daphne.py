@@ -144,9 +144,12 @@ class DaphnePair:
     async def ready(self, timeout: float = 30) -> list[int]:
         return [await server.ready(timeout) for server in self.servers]
 
+    def exception(self, root: Path) -> str:
+        """The exception either server logged (with the project's line), or ""."""
+        return next((e for e in (server.error(root) for server in self.servers) if e), "")
+
     def last_error(self, root: Path) -> str:
-        errors = [server.error(root) for server in self.servers]
-        return next((e for e in errors if e), "") or "\n".join(s.tail(5) for s in self.servers)
+        return self.exception(root) or "\n".join(s.tail(5) for s in self.servers)
 
     def stop(self) -> None:
         for server in self.servers:

@@ -27,10 +27,45 @@ PACKAGES = {
     "selenium": "selenium",
 }
 
+# Settings and names Django removed, what replaced them, and since when: an old tutorial's
+# project meets them first.
+REMOVED_SETTINGS = {
+    "MIDDLEWARE_CLASSES": ("MIDDLEWARE", "2.0"),
+    "TEMPLATE_DIRS": ('TEMPLATES[0]["DIRS"]', "1.10"),
+}
+REMOVED_NAMES = {
+    # (the name, where it was): (what to use instead, the Django version that removed it)
+    ("url", "django.conf.urls"): ("django.urls.re_path (or path)", "4.0"),
+    ("ugettext", "django.utils.translation"): ("gettext", "4.0"),
+    ("ugettext_lazy", "django.utils.translation"): ("gettext_lazy", "4.0"),
+    ("ungettext", "django.utils.translation"): ("ngettext", "4.0"),
+    ("force_text", "django.utils.encoding"): ("force_str", "4.0"),
+    ("smart_text", "django.utils.encoding"): ("smart_str", "4.0"),
+    ("six", "django.utils"): ("the six package, or plain Python 3", "3.0"),
+    ("python_2_unicode_compatible", "django.utils.encoding"): ("nothing: delete the decorator", "3.0"),
+    ("is_ajax", "request"): ('request.headers.get("x-requested-with") == "XMLHttpRequest"', "4.0"),
+    ("static", "django.contrib.staticfiles.templatetags.staticfiles"): ("{% load static %}", "3.0"),
+}
+
+# Import names whose pip name differs (the rest: "_" becomes "-").
+PIP_NAMES = {
+    "rest_framework": "djangorestframework", "environ": "django-environ", "decouple": "python-decouple",
+    "django_extensions": "django-extensions", "channels_redis": "channels-redis", "debug_toolbar":
+    "django-debug-toolbar", "corsheaders": "django-cors-headers", "crispy_forms": "django-crispy-forms",
+    "dotenv": "python-dotenv", "psycopg2": "psycopg2-binary", "yaml": "PyYAML", "PIL": "Pillow",
+}
+
+
+def pip_name(module: str) -> str:
+    top = module.split(".")[0]
+    return PACKAGES.get(top) or PIP_NAMES.get(top) or top.replace("_", "-")
+
+
 # --- keys that mean "the project hung", and observations that lead a hint ------------------
 # A gate check (course.toml) that fails closes the run for the checks after it, but for these:
-# an unsupported version still lets the checks run and show what it breaks.
-GATE_STAYS_OPEN = frozenset({"env-unsupported"})
+# an unsupported version still lets the checks run and show what it breaks; a system check's
+# error leaves a project that imports, and the later checks say more (daphne.E001: which app).
+GATE_STAYS_OPEN = frozenset({"env-unsupported", "system-check-errors"})
 HANG_KEYS = frozenset({"ws-connect-hangs", "ws-disconnect-hangs", "timeout"})
 # Rendered before the message's own hint: what Python itself observed is the surest cause.
 OBSERVATIONS = (
@@ -50,6 +85,11 @@ class Diagnosis:
     where: str  # "chat/routing.py:3", or "" when no line of the project is involved
     cause: str  # a hint-* key
     params: dict = field(default_factory=dict)
+    also: list[str] = field(default_factory=list)  # more hint-* keys: where it was called from
+
+    @property
+    def causes(self) -> list[str]:
+        return [self.cause, *self.also]
 
     def as_params(self) -> dict:
         return {"error": self.error, "where": self.where or "?", **self.params}
@@ -89,12 +129,47 @@ def project_frame(exc: BaseException, root: Path) -> str:
     """file:line of the last traceback frame inside the project, as a relative path."""
     if isinstance(exc, SyntaxError) and exc.filename:
         return _relative(Path(exc.filename), root, exc.lineno)
-    where = ""
-    for frame in traceback.extract_tb(exc.__traceback__):
-        path = Path(frame.filename)
-        if path.is_relative_to(root):
-            where = _relative(path, root, frame.lineno)
-    return where
+    frames = project_frames(exc, root)
+    return frames[-1][0] if frames else ""
+
+
+def project_frames(exc: BaseException, root: Path) -> list[tuple[str, str]]:
+    """(file:line, function) of each traceback frame inside the project, outermost first."""
+    return [
+        (_relative(Path(frame.filename), root, frame.lineno), frame.name)
+        for frame in traceback.extract_tb(exc.__traceback__)
+        if Path(frame.filename).is_relative_to(root)
+    ]
+
+
+# The methods Channels and Django call: an error raised in one of them is where it is.
+HANDLERS = {"connect", "disconnect", "receive", "receive_json", "websocket_connect", "websocket_receive",
+            "websocket_disconnect", "dispatch", "get", "post", "get_context_data", "__call__"}
+
+
+def is_handler(function: str) -> bool:
+    return function in HANDLERS or function.endswith("_message") or function == "<module>"
+
+
+def caller(exc: BaseException, root: Path) -> str:
+    """Where the project called the function that raised, when that was a helper of its own:
+    "chat/consumers.py:21 (receive)"; "" when the error was raised in a handler itself."""
+    frames = project_frames(exc, root)
+    if len(frames) >= 2 and not is_handler(frames[-1][1]):
+        return f"{frames[-2][0]} ({frames[-2][1]})"
+    return ""
+
+
+def key_error_cause(exc: BaseException, root: Path, settings_file: str) -> str:
+    frames = traceback.extract_tb(exc.__traceback__)
+    if frames and frames[-1].filename.replace("\\", "/").rsplit("/", 1)[-1] in ("os.py", "<frozen os>"):
+        return N_("hint-env-var-missing")
+    own = project_frames(exc, root)
+    if own and settings_file and own[-1][0].startswith(settings_file + ":"):
+        return N_("hint-key-error-settings")
+    if any(function in HANDLERS or function.endswith("_message") for _, function in own if function not in ("get", "post")):
+        return N_("hint-key-error")  # a consumer reading the frame
+    return N_("hint-key-error-code")
 
 
 def _relative(path: Path, root: Path, line) -> str:
@@ -105,23 +180,55 @@ def _relative(path: Path, root: Path, line) -> str:
     return f"{shown}:{line}"
 
 
+def redis_trouble(exc: BaseException) -> str | None:
+    """"down" when redis-py could not connect at all (refused, unreachable); "not-redis" when
+    something answered that does not speak Redis (it greets first, or closes on our first
+    command); None when the exception is none of redis-py's connection errors."""
+    for e in chain(exc):
+        if not type(e).__module__.startswith("redis"):
+            continue
+        if type(e).__name__ == "InvalidResponse":
+            return "not-redis"
+        if "Connection" in type(e).__name__:
+            text = str(e)
+            return "down" if ("connecting to" in text or "Connect call failed" in text) else "not-redis"
+    return None
+
+
 def redis_unreachable(exc: BaseException) -> bool:
-    """redis-py could not reach the server (refused, unreachable, reset), anywhere in the chain."""
-    return any(type(e).__module__.startswith("redis") and "Connection" in type(e).__name__ for e in chain(exc))
+    return redis_trouble(exc) == "down"
 
 
-def diagnose(exc: BaseException, root: Path) -> Diagnosis:
+def diagnose(exc: BaseException, root: Path, apps: list[str] | None = None, settings_file: str = "") -> Diagnosis:
+    """`apps`: the project's INSTALLED_APPS, when known (a package missing for one of them is
+    named there, not where Django happened to import it); `settings_file` the settings' path."""
     cause = root_cause(exc)
     # The first project line counts most: ImproperlyConfigured wraps the real error.
     where = project_frame(cause, root) or project_frame(exc, root)
     error = f"{type(cause).__name__}: {cause}".strip()
-    if redis_unreachable(exc):
+    trouble = redis_trouble(exc)
+    if trouble == "down":
         return Diagnosis(error, where, N_("hint-redis-down"))
+    if trouble == "not-redis":
+        return Diagnosis(error, where, N_("hint-not-redis"))
     module = cause.name if isinstance(cause, ModuleNotFoundError) else None
+    if module and apps:
+        app = next((a for a in apps if a.split(".")[0] == module.split(".")[0]), None)
+        if app and not (root / module.split(".")[0]).exists():
+            line = _line_of(root, settings_file, re.compile(rf"""["']{re.escape(app)}["']""")) if settings_file else ""
+            return Diagnosis(error, line or settings_file or where, N_("hint-installed-app-missing"),
+                             {"app": app, "module": module, "package": pip_name(module)})
     key, params = cause_of(type(cause).__name__, str(cause), root, module=module,
                            redis=type(cause).__module__.startswith("redis"))
+    if key == "hint-key-error":
+        key = key_error_cause(cause, root, settings_file)
     where = params.pop("where", "") or where  # a cause that knows the line better
-    return Diagnosis(error, where, key, params)
+    found = Diagnosis(error, where, key, params)
+    called = caller(cause, root)
+    if called:
+        found.params["caller"] = called
+        found.also.append(N_("hint-called-from"))
+    return found
 
 
 def diagnose_line(line: str, root: Path) -> tuple[str, dict]:
@@ -142,7 +249,21 @@ def cause_of(name: str, text: str, root: Path, module: str | None = None, redis:
             return N_("hint-module-typo"), {"module": module, "suggestion": _similar(module, root)}
         if top in PACKAGES:
             return N_("hint-missing-package"), {"module": top, "package": PACKAGES[top]}
-        return N_("hint-missing-module"), {"module": module}
+        removed = REMOVED_NAMES.get((module.rpartition(".")[2], module.rpartition(".")[0]))
+        if removed:
+            return N_("hint-removed-name"), {"name": module, "replacement": removed[0], "since": removed[1]}
+        return N_("hint-missing-module"), {"module": module, "package": pip_name(module)}
+    imported = re.match(r"cannot import name '(\w+)' from '([\w.]+)'", text)
+    if name == "ImportError" and imported and (imported.group(1), imported.group(2)) in REMOVED_NAMES:
+        replacement, since = REMOVED_NAMES[(imported.group(1), imported.group(2))]
+        return N_("hint-removed-name"), {"name": f"{imported.group(2)}.{imported.group(1)}",
+                                         "replacement": replacement, "since": since}
+    if name == "AttributeError" and re.search(r"Request' object has no attribute 'is_ajax'", text):
+        replacement, since = REMOVED_NAMES[("is_ajax", "request")]
+        return N_("hint-removed-name"), {"name": "request.is_ajax()", "replacement": replacement, "since": since}
+    if name == "TemplateSyntaxError" and "'staticfiles' is not a registered tag library" in text:
+        return N_("hint-removed-name"), {"name": "{% load staticfiles %}", "replacement": "{% load static %}",
+                                         "since": "3.0"}
     if name in ("SyntaxError", "IndentationError", "TabError"):
         return N_("hint-syntax"), {}
     if name == "AppRegistryNotReady":
@@ -161,6 +282,14 @@ def cause_of(name: str, text: str, root: Path, module: str | None = None, redis:
         return N_("hint-redis-socket-timeout"), {}
     if "Connection" in name and (redis or "connecting to" in text):
         return N_("hint-redis-down"), {}
+    if name == "ImproperlyConfigured" and "settings.DATABASES is improperly configured" in text:
+        return N_("hint-no-databases"), {}
+    if name == "ValueError" and "No application configured for scope type 'http'" in text:
+        return N_("hint-no-http-protocol"), {}
+    if name == "ValueError" and "Incoming message has no 'type' attribute" in text:
+        return N_("hint-event-mutated"), {}
+    if name == "KeyError" and text == "'type'":
+        return N_("hint-event-mutated"), {}
     if name == "ValueError" and text.startswith("No handler for message type"):
         event_type = text.rsplit(" ", 1)[-1]
         return N_("hint-no-handler"), {"type": event_type, "method": event_type.replace(".", "_")}
@@ -253,6 +382,8 @@ def own_tests_cause(output: str, failed: list[tuple[str, str]], root: Path | Non
         return N_("hint-own-tests-redis"), label, ""
     if REFUSED.search(output):
         return N_("hint-own-tests-refused"), label, ""
+    if "DatabaseOperationForbidden" in output:
+        return N_("hint-own-tests-database"), label, ""
     lines = [line.strip() for line in output.splitlines() if EXCEPTION_LINE.match(line.strip())]
     if lines and root is not None:
         cause, _ = diagnose_line(lines[-1], root)
@@ -289,6 +420,8 @@ def cause_signature(status: str, key: str, params: dict, causes: list[str]) -> s
         return None
     if REDIS_DOWN_SIGNS & {key, *causes}:
         return "redis-down"
+    if key == "redis-not-redis" or "hint-not-redis" in causes:
+        return "not-redis"
     if key == "layer-missing" or "hint-layer-none" in causes:
         return "layer-missing"  # no CHANNEL_LAYERS: self.channel_layer is None
     if key in SHARED_KEYS:
@@ -303,11 +436,12 @@ def cause_signature(status: str, key: str, params: dict, causes: list[str]) -> s
     return None
 
 
-def redis_causes(found: dict) -> tuple[list[str], dict]:
+def redis_causes(found: dict, down: bool = True) -> tuple[list[str], dict]:
     """The hints that say where the Redis URL came from and what does answer (a survey of
-    checker.redis_server), and their parameters."""
+    checker.redis_server), and their parameters. `down`: nothing answers there at all (else
+    something that is not Redis does)."""
     causes = []
-    if not found["answers"]:
+    if down and not found["answers"]:
         causes.append({"environment": N_("hint-redis-from-environment"), "make-redis": N_("hint-redis-from-make")}
                       .get(found["source"], N_("hint-redis-from-default")))
     if found["tried"]:
@@ -319,3 +453,21 @@ def redis_causes(found: dict) -> tuple[list[str], dict]:
     params = {"redis_url": found["url"], "redis_tried": found["tried"], "redis_make": found["make_redis"],
               "redis_default": found["default"]}
     return causes, params
+
+
+# A lesson-07 browser helper that reads the chat log's text as a <textarea>'s value.
+LOG_AS_VALUE = re.compile(r"""["'#]chat-log["'][^\n]*(?:get_property|get_attribute)\(\s*["']value["']""")
+CHAT_LOG_TAG = re.compile(r"""<(\w+)[^>]*\bid\s*=\s*["']chat-log["']""")
+
+
+def chat_log_read_as_value(root: Path, tests: list[Path]) -> dict | None:
+    """{"where", "tag"} when a test reads #chat-log's value but the page's #chat-log is no
+    longer a field (step 08 makes it a list): every browser test then sees None."""
+    tag = next((m.group(1) for page in root.rglob("*.html") for m in [CHAT_LOG_TAG.search(page.read_text(errors="replace"))] if m), None)
+    if tag is None or tag.lower() in ("textarea", "input"):
+        return None
+    for path in tests:
+        for number, line in enumerate(path.read_text(errors="replace").splitlines(), 1):
+            if LOG_AS_VALUE.search(line):
+                return {"where": f"{path.relative_to(root)}:{number}", "tag": tag}
+    return None

@@ -21,7 +21,7 @@ from checker.project import SKIP_DIRS, ProjectNotFound, locate
 from checker.report import rendered, report_json
 from checker.runner import StepReport, run_step
 
-MARKS = {"pass": "✔", "fail": "✘", "error": "‼", "skip": "·"}
+MARKS = {"pass": "✔", "warn": "⚠", "fail": "✘", "error": "‼", "skip": "·"}
 
 
 @dataclass
@@ -33,7 +33,7 @@ class Row:
 
     @property
     def passed(self) -> int:
-        return sum(r.status == "pass" for r in self.report.results) if self.report else 0
+        return sum(r.status in ("pass", "warn") for r in self.report.results) if self.report else 0
 
     def status(self, check_id: str) -> str:
         if not self.report:

@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 from checker.context import new_room
+from checker.i18n import N_
 from checker.result import CheckFailed, CheckResult, Note
 
 
@@ -39,6 +40,8 @@ async def run_check(spec, function, ctx: OutsideContext, verbose: bool) -> Check
         key, params, status, causes = failed.key, failed.params, failed.status, failed.causes
     except asyncio.TimeoutError:
         key, params, status = "timeout", {"seconds": spec.timeout}, "error"
+    except Exception as exc:  # a mistake of the checker's own: said so, never a traceback
+        key, params, status = N_("checker-failed"), {"error": f"{type(exc).__name__}: {exc}"}, "error"
     return CheckResult(
         id=spec.id, status=status, key=key, params=params, causes=causes,
         duration_ms=int((time.perf_counter() - started) * 1000),

@@ -85,11 +85,23 @@ class Probe:
         except CheckFailed as failed:
             outcome = self.failed(self.loading_check, failed)
         except Exception as exc:
-            found = diagnose(exc, self.root)
+            found = self.diagnose(exc)
             outcome = self.result(self.loading_check, "fail", "load-failed",
-                                  {"what": "settings", **found.as_params()}, [found.cause])
+                                  {"what": "settings", **found.as_params()}, found.causes)
         self.emit({"event": "result", **outcome.to_json()})
         return False
+
+    def diagnose(self, exc: BaseException):
+        """diagnose() with what the project's settings tell: INSTALLED_APPS and their file."""
+        from checker.context import settings_file
+
+        try:
+            from django.conf import settings
+
+            apps = list(settings.INSTALLED_APPS)
+        except Exception:  # the settings themselves do not import
+            apps = None
+        return diagnose(exc, self.root, apps=apps, settings_file=settings_file(self.job.settings, self.root))
 
     @property
     def loading_check(self) -> str:
@@ -118,9 +130,9 @@ class Probe:
                     "asgi-path-missing", path=asgi_path, module=module, package=package,
                     error=f"ModuleNotFoundError: {exc}",
                 ) from None
-            found = diagnose(exc, self.root)
+            found = self.diagnose(exc)
             raise CheckFailed(
-                "load-failed", causes=[found.cause], what=asgi_path, **found.as_params()
+                "load-failed", causes=found.causes, what=asgi_path, **found.as_params()
             ) from None
 
     def record_warnings(self):
@@ -171,8 +183,8 @@ class Probe:
             outcome = self.result(check_id, "error", "timeout", {"seconds": timeout}, started=started)
         except Exception as exc:  # the student's code failed in a way no check foresaw
             traceback.print_exc()
-            found = diagnose(exc, self.root)
-            outcome = self.result(check_id, "error", "unexpected", found.as_params(), [found.cause], started)
+            found = self.diagnose(exc)
+            outcome = self.result(check_id, "error", "unexpected", found.as_params(), found.causes, started)
         finally:
             await self.ctx.close_clients()
         unawaited = [w for w in self.warnings[warned:] if NEVER_AWAITED in w]

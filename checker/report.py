@@ -12,11 +12,11 @@ from xml.etree import ElementTree as ET
 from checker.course import load_course
 from checker.failures import OBSERVATIONS, cause_signature
 from checker.i18n import render, t
-from checker.result import CheckResult
+from checker.result import PASSED, CheckResult
 from checker.runner import StepReport
 
-MARKS = {"pass": "✔", "fail": "✘", "error": "‼", "skip": "·"}
-COLOURS = {"pass": "32", "fail": "31", "error": "31", "skip": "2"}
+MARKS = {"pass": "✔", "warn": "⚠", "fail": "✘", "error": "‼", "skip": "·"}
+COLOURS = {"pass": "32", "warn": "33", "fail": "31", "error": "31", "skip": "2"}
 
 
 def message(result: CheckResult, lang: str) -> str:
@@ -26,7 +26,7 @@ def message(result: CheckResult, lang: str) -> str:
 def hint(result: CheckResult, lang: str) -> str:
     """What usually causes a failure: what Python observed, the message's own hint, the causes
     a diagnosis found (in that order)."""
-    if result.status not in ("fail", "error") or not result.key:
+    if result.status not in ("warn", "fail", "error") or not result.key:
         return ""
     first = [c for c in result.causes if c in OBSERVATIONS]
     rest = [c for c in result.causes if c not in OBSERVATIONS]
@@ -138,7 +138,7 @@ def detail_lines(c: dict, lang: str, verbose: bool = False) -> list[str]:
     if c["same_as"]:
         return ["      " + t("same-cause", lang, check=c["same_as"])]
     lines = [indent(c["message"], "      ")] if c["message"] else []
-    if c["status"] in ("fail", "error"):
+    if c["status"] in ("warn", "fail", "error"):
         if c["hint"]:
             lines.append("      " + t("label-why", lang) + f": {c['hint']}")
         lines.append("      " + t("label-lesson", lang) + f": {c['lesson']}")
@@ -151,7 +151,7 @@ def detail_lines(c: dict, lang: str, verbose: bool = False) -> list[str]:
 
 
 def summary_lines(report: StepReport, lang: str) -> list[str]:
-    passed = sum(r.status == "pass" for r in report.results)
+    passed = sum(r.status in PASSED for r in report.results)
     skipped = sum(r.status == "skip" for r in report.results)
     skipped_label = t("label-skipped", lang)
     extra = f", {skipped_label}: {skipped}" if skipped else ""
@@ -208,5 +208,7 @@ def as_junit(reports: list[StepReport], lang: str) -> str:
                 element.text = "\n".join(filter(None, [c["message"], c["hint"], c["lesson"], c["repro"]]))
             elif r.status == "skip":
                 ET.SubElement(case, "skipped", message=c["message"])
+            elif r.status == "warn":
+                ET.SubElement(case, "system-out").text = "\n".join(filter(None, [c["message"], c["hint"]]))
     ET.indent(suites)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode")

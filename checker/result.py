@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+# "warn": it passes, with advice (a route too narrow for some room names): counts as passed.
 # "skip": the check could not apply (a mode, a step's earlier failure). "error": the project
 # crashed or hung while being checked. "fail": it does not do what the lesson asks.
-STATUSES = ("pass", "fail", "error", "skip")
+STATUSES = ("pass", "warn", "fail", "error", "skip")
+PASSED = ("pass", "warn")
 
 
 @dataclass
@@ -32,7 +34,7 @@ class CheckFailed(Exception):
     """Raised by a check: `key` names the message and hint, `params` fill them, `causes` are
     the hint-* keys a diagnosis found. status "fail", "error" or "skip" as in STATUSES."""
 
-    def __init__(self, key: str, status: str = "fail", causes: list[str] | tuple = (), **params):
+    def __init__(self, key: str, /, status: str = "fail", causes: list[str] | tuple = (), **params):
         super().__init__(key)
         self.key = key
         self.status = status
@@ -43,6 +45,6 @@ class CheckFailed(Exception):
 class Note:
     """What a passing check says about what it found: a key and its parameters."""
 
-    def __init__(self, key: str, **params):
+    def __init__(self, key: str, /, **params):
         self.key = key
         self.params = params

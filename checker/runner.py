@@ -26,7 +26,7 @@ from checker.failures import closes_gate
 from checker.i18n import N_
 from checker.options import Options, ProbeJob
 from checker.project import Project
-from checker.result import CheckResult
+from checker.result import PASSED, CheckResult
 
 # Starting the probe: Python, Django, Channels, the project, its migrations. A slow machine
 # (or a test that wants a hang to end sooner) sets CHECKER_STARTUP_SECONDS.
@@ -48,8 +48,8 @@ class StepReport:
 
     @property
     def passed(self) -> bool:
-        return all(r.status in ("pass", "skip") for r in self.results) and any(
-            r.status == "pass" for r in self.results
+        return all(r.status in (*PASSED, "skip") for r in self.results) and any(
+            r.status in PASSED for r in self.results
         )
 
 
@@ -351,11 +351,12 @@ def explain_redis(results: dict[str, CheckResult]) -> None:
     from checker.failures import cause_signature, redis_causes
     from checker.redis_server import survey
 
-    down = [r for r in results.values() if cause_signature(r.status, r.key, r.params, r.causes) == "redis-down"]
+    signatures = {r.id: cause_signature(r.status, r.key, r.params, r.causes) for r in results.values()}
+    down = [r for r in results.values() if signatures[r.id] in ("redis-down", "not-redis")]
     if not down:
         return
     tried = " ".join(str(r.params.get("hosts") or r.params.get("error") or "") for r in down)
-    causes, params = redis_causes(survey(tried))
+    causes, params = redis_causes(survey(tried), down=signatures[down[0].id] == "redis-down")
     for result in down:
         result.causes = [*causes, *result.causes]
         result.params.update(params)

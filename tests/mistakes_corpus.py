@@ -7,9 +7,10 @@ diagnosis must be: its `key`, the `causes` found (hint-* keys, in order) and `pa
     old/new       replace text that must occur exactly once
     text          write the whole file
     delete        remove the file
-    copy_from     copy another file of the same project here
+    copy_from     copy another file of the same project here ("steps/..." : of the workbook)
 Optional: `status` (fail|error), `args` (extra checker arguments), `env` (environment),
-`pip` (packages installed with pip --target into .cache/ and put on PYTHONPATH), `venv`
+`unset` (environment variables to remove), `pip` (packages installed with pip --target into
+.cache/ and put on PYTHONPATH), `venv`
 (the project runs on a virtualenv of its own holding just these packages: tests/venvs.py).
 """
 
@@ -44,6 +45,7 @@ class Mistake:
     status: str | None = None
     args: list[str] = field(default_factory=list)
     env: dict[str, str] = field(default_factory=dict)
+    unset: list[str] = field(default_factory=list)
     pip: list[str] = field(default_factory=list)
     venv: list[str] = field(default_factory=list)
 
@@ -75,7 +77,8 @@ def build(mistake: Mistake, into: Path) -> Path:
             target.unlink()
         elif "copy_from" in edit:
             target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(project / edit["copy_from"], target)
+            source_file = ROOT / edit["copy_from"] if edit["copy_from"].startswith("steps/") else project / edit["copy_from"]
+            shutil.copyfile(source_file, target)
         elif "text" in edit:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(edit["text"], encoding="utf-8")
@@ -108,9 +111,12 @@ def pip_target(packages: list[str]) -> Path:
     return folder
 
 
-def environment(mistake: Mistake, base: dict) -> dict:
+def environment(mistake: Mistake, base: dict, **values) -> dict:
+    """The checker's environment for this mistake; `values` fill {placeholders} in its env."""
     env = dict(base)
-    env.update(mistake.env)
+    env.update({k: v.format(**values) for k, v in mistake.env.items()})
+    for name in mistake.unset:
+        env.pop(name, None)
     if mistake.pip:
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(pip_target(mistake.pip)), env.get("PYTHONPATH")]))
     return env

@@ -9,7 +9,7 @@ import time
 
 from checker.checks import check
 from checker.checks.sockets import expect_message, show
-from checker.failures import redis_unreachable
+from checker.failures import redis_trouble
 from checker.i18n import N_
 from checker.recording_layer import SLOW_MARKER
 from checker.result import CheckFailed, Note
@@ -18,7 +18,7 @@ from checker.result import CheckFailed, Note
 def layer_backend(ctx) -> str:
     layers = getattr(ctx.settings, "CHANNEL_LAYERS", None) or {}
     if "default" not in layers:
-        raise CheckFailed("layer-missing", where=ctx.settings_file)
+        raise ctx.layer_missing()
     return layers["default"].get("BACKEND", "")
 
 
@@ -42,7 +42,10 @@ async def redis_layer(ctx):
     except asyncio.TimeoutError:
         raise CheckFailed("redis-timeout", hosts=redis_hosts(ctx)) from None
     except Exception as exc:
-        if redis_unreachable(exc) or isinstance(exc, OSError):
+        trouble = redis_trouble(exc)
+        if trouble == "not-redis":
+            raise CheckFailed("redis-not-redis", hosts=redis_hosts(ctx), error=f"{type(exc).__name__}: {exc}"[:200]) from None
+        if trouble == "down" or isinstance(exc, OSError):
             raise CheckFailed("redis-down", hosts=redis_hosts(ctx), error=str(exc)) from None
         raise ctx.fail_from(exc) from None
     if got.get("type") != "checker.ping":
@@ -124,8 +127,14 @@ def routed_consumer(ctx):
     from checker.asgi_tree import protocol_app, routed_consumer
 
     path = f"/ws/chat/{ctx.room()}/"
-    consumer = routed_consumer(protocol_app(ctx.application, "websocket"), path)
+    websocket = protocol_app(ctx.application, "websocket")
+    consumer = routed_consumer(websocket, path)
     if consumer is None:
+        from checker.asgi_tree import class_routes
+
+        bare = class_routes(websocket)
+        if bare:  # the class itself where its .as_asgi() application belongs
+            raise CheckFailed("ws-no-as-asgi", consumer=bare[0])
         raise CheckFailed("no-consumer-routed", path=path)
     return consumer
 

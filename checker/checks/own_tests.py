@@ -10,7 +10,8 @@ import tempfile
 from pathlib import Path
 
 from checker.checks import check
-from checker.failures import FAILED_TEST, RAN, SKIPPED, own_tests_cause
+from checker.failures import FAILED_TEST, RAN, SKIPPED, chat_log_read_as_value, own_tests_cause
+from checker.i18n import N_
 from checker.processes import kill_group
 from checker.project import SKIP_DIRS
 from checker.result import CheckFailed, Note
@@ -105,9 +106,13 @@ async def own_tests_pass(ctx):
         failed = [f"{name} ({where})" for name, where in found]
         tail = "\n".join(output.strip().splitlines()[-12:])
         cause, label, error = own_tests_cause(output, found, ctx.root)
+        extra = {"error": error} if error else {}
+        log_as_value = chat_log_read_as_value(ctx.root, test_files(ctx.root))
+        if log_as_value:
+            cause, extra = N_("hint-own-tests-chat-log"), log_as_value
         raise CheckFailed(
             "own-tests-failed", causes=[cause], failed=", ".join(failed) or "—", tail=tail,
-            code=process.returncode, label=label, **({"error": error} if error else {}),
+            code=process.returncode, label=label, **extra,
         )
     if int(ran.group(1)) == 0:
         raise CheckFailed("no-tests")

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 from html.parser import HTMLParser
+from pathlib import Path
 
 from checker.checks import check
+from checker.i18n import N_
 from checker.result import CheckFailed
 
 ROOM_INPUT = re.compile(r"""id\s*=\s*["']room-name-input["']""")
@@ -42,6 +45,32 @@ def json_scripts(html: str) -> dict[str, str]:
     return parser.found
 
 
+def view_of(ctx, path: str) -> dict:
+    """Which view of the project answers `path`, where it is defined, what it takes and what
+    the route hands it: {"view", "where", "signature", "kwargs"}; {} when nothing resolves."""
+    import inspect
+
+    from django.urls import Resolver404, resolve
+
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return {}
+    function = getattr(match.func, "view_class", None) or match.func
+    name = f"{function.__module__}.{function.__qualname__}"
+    where, signature = "", ""
+    try:
+        source = Path(inspect.getsourcefile(function)).resolve()
+        line = inspect.getsourcelines(function)[1]
+        if source.is_relative_to(ctx.root):
+            where = f"{source.relative_to(ctx.root)}:{line}"
+        signature = str(inspect.signature(match.func if inspect.isfunction(match.func) else function))
+    except (TypeError, OSError, ValueError):
+        pass
+    kwargs = ", ".join(f"{k}={v!r}" for k, v in match.kwargs.items()) or "—"
+    return {"view": name, "where": where or "?", "signature": signature or "?", "kwargs": kwargs}
+
+
 def get(ctx, path: str):
     """GET through Django's test client; a crash in a view becomes a diagnosis."""
     from django.test import Client
@@ -49,6 +78,14 @@ def get(ctx, path: str):
     client = Client(HTTP_HOST=ctx.host)
     try:
         return client.get(path)
+    except TypeError as exc:
+        view = view_of(ctx, path)
+        if view and ("argument" in str(exc)) and view["view"].split(".")[-1] in str(exc):
+            # The route hands the view what its signature does not take, or not what it needs.
+            causes = [N_("hint-view-arguments")]
+            raise CheckFailed("http-crashed", status="error", causes=causes,
+                              path=path, error=f"TypeError: {exc}", **view) from None
+        raise ctx.fail_from(exc, "http-crashed", path=path) from None
     except Exception as exc:
         raise ctx.fail_from(exc, "http-crashed", path=path) from None
 
@@ -62,12 +99,24 @@ def expect_status(ctx, response, path: str, status: int = 200):
     raise CheckFailed(key, path=path, expected=status, received=response.status_code)
 
 
+ELEMENT_ID = re.compile(r"""\bid\s*=\s*["']([^"']+)["']""")
+
+
 @check("index-page")
 def index_page(ctx):
     response = get(ctx, "/chat/")
     expect_status(ctx, response, "/chat/")
-    if not ROOM_INPUT.search(response.content.decode(errors="replace")):
-        raise CheckFailed("index-no-input", path="/chat/")
+    html = response.content.decode(errors="replace")
+    if ROOM_INPUT.search(html):
+        return None
+    view = view_of(ctx, "/chat/")
+    if view and view["kwargs"] != "—":  # another view's route caught /chat/: the room page, say
+        raise CheckFailed("index-other-view", path="/chat/", **view)
+    ids = sorted(set(ELEMENT_ID.findall(html)))
+    near = difflib.get_close_matches("room-name-input", ids, n=1, cutoff=0.7)
+    causes = [N_("hint-id-near-miss")] if near else []
+    raise CheckFailed("index-no-input", causes=causes, path="/chat/", ids=", ".join(ids) or "—",
+                      found=near[0] if near else "", wanted="room-name-input")
 
 
 @check("unknown-404")
@@ -87,7 +136,10 @@ def room_page(ctx):
     html = response.content.decode(errors="replace")
     scripts = json_scripts(html)
     if "room-name" not in scripts:
-        raise CheckFailed("room-no-json-script", path=path, ids=", ".join(scripts) or "—")
+        near = difflib.get_close_matches("room-name", list(scripts), n=1, cutoff=0.7)
+        causes = [N_("hint-id-near-miss")] if near else []
+        raise CheckFailed("room-no-json-script", causes=causes, path=path,
+                          ids=", ".join(scripts) or "—", found=near[0] if near else "", wanted="room-name")
     try:
         value = json.loads(scripts["room-name"])
     except ValueError:

@@ -27,6 +27,18 @@ async def next_message(ws) -> str:
         return raw
 
 
+def crashed_or(pair, ctx, ports, otherwise: CheckFailed, client: str = "") -> CheckFailed:
+    """When a server logged an exception, that is the failure (the consumer crashed, and the
+    room's other server had nothing to pass on); otherwise `otherwise`."""
+    crashed = pair.exception(ctx.root)
+    if not crashed:
+        return otherwise
+    first_line = crashed.splitlines()[0]
+    cause, params = diagnose_line(first_line, ctx.root)
+    return CheckFailed("two-servers-crashed", status="error", causes=[cause], first=ports[0], second=ports[1],
+                       log=crashed, error=short_error(first_line), client=client or "—", **params)
+
+
 @check("two-servers")
 async def two_servers(ctx):
     from websockets.asyncio.client import connect
@@ -52,20 +64,14 @@ async def two_servers(ctx):
             try:
                 got = await asyncio.wait_for(next_message(bob), 3)
             except asyncio.TimeoutError:
-                raise CheckFailed(
-                    "two-servers-no-delivery", first=ports[0], second=ports[1]
-                ) from None
+                raise crashed_or(pair, ctx, ports, CheckFailed("two-servers-no-delivery", first=ports[0], second=ports[1])) from None
             ctx.frames.append(f"bob ← {got}")
     except CheckFailed:
         raise
-    except Exception as exc:  # handshake refused, connection reset, ...
-        log = pair.last_error(ctx.root)
-        cause, params = diagnose_line(log.splitlines()[0], ctx.root) if log else (None, {})
-        # The exception in Daphne's log is the error: the same one other checks may have met.
-        raise CheckFailed(
-            "two-servers-connect", status="error", causes=[cause] if cause else [],
-            client=f"{type(exc).__name__}: {exc}", log=log, error=short_error(log.splitlines()[0]) if log else "", **params,
-        ) from None
+    except Exception as exc:  # handshake refused, connection reset or closed with 1011, ...
+        client = f"{type(exc).__name__}: {exc}"
+        raise crashed_or(pair, ctx, ports, CheckFailed(
+            "two-servers-connect", status="error", client=client, log=pair.last_error(ctx.root)), client=client) from None
     try:
         parsed = json.loads(got)
     except ValueError:

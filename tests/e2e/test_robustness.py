@@ -114,3 +114,30 @@ def test_error_raised_inside_channels_points_at_the_students_consumer(tmp_path, 
     result = by_id(report)["group-broadcast"]
     assert (result["key"], result["causes"]) == ("app-crashed", ["hint-no-handler"]), result
     assert result["params"]["where"].startswith("chat/consumers.py:") and "(class ChatConsumer)" in result["params"]["where"]
+
+
+def test_settings_without_databases_are_legal(tmp_path):
+    """Django's default DATABASES is {}: nothing the checker adds may fail such a project."""
+    project = broken(tmp_path, 4, "chatsite/settings.py", "DATABASES = {", "_NOT_DATABASES = {")
+    code, report = check(project, step=4)
+    assert code == 0, [c for c in report["checks"] if c["status"] not in ("pass", "warn")]
+
+
+def test_an_immediate_exception_is_told_at_once_and_the_sockets_still_checked(tmp_path):
+    """A router without "http" (a Channels 2 habit): Daphne answers 500 at once; so does the
+    checker, and the WebSocket checks run as usual."""
+    project = broken(tmp_path, 4, "chatsite/asgi.py", '        "http": django_asgi_app,\n', "")
+    code, report = check(project, step=4)
+    got = by_id(report)
+    serves = got["asgi-serves-index"]
+    assert (serves["key"], serves["causes"]) == ("http-crashed", ["hint-no-http-protocol"]), serves
+    assert serves["duration_ms"] < 2000, serves
+    assert got["ws-connect"]["status"] in ("pass", "warn") and got["ws-echo"]["status"] == "pass"
+
+
+@pytest.mark.redis
+def test_a_project_that_prints_megabytes_at_import_still_gets_its_two_servers(tmp_path, redis_url):
+    project = broken(tmp_path, 5, "chatsite/settings.py", "DEBUG = True",
+                     'DEBUG = True\nprint("x" * (18 * 1024 * 1024), flush=True)')
+    code, report = check(project, "--only", "two-servers", step=5)
+    assert by_id(report)["two-servers"]["status"] == "pass", by_id(report)["two-servers"]

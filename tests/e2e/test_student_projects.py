@@ -22,7 +22,7 @@ SNAPSHOT = {1: "mysite-03", 2: "mysite-03", 3: "mysite-03", 4: "mysite-04", 5: "
 @pytest.mark.parametrize("number", [pytest.param(n, marks=step_needs(n), id=f"step{n:02d}") for n in sorted(SNAPSHOT)])
 def test_independent_project_passes(number):
     code, report = check_json(str(number), "--project", str(STUDENTS / SNAPSHOT[number]))
-    failed = [c for c in report["checks"] if c["status"] not in ("pass", "skip")]
+    failed = [c for c in report["checks"] if c["status"] not in ("pass", "warn", "skip")]
     assert code == 0 and not failed, failed
     skipped = {c["id"] for c in report["checks"] if c["status"] == "skip"}
     assert skipped <= {c for c in COURSE.checks if COURSE.checks[c].thorough}

@@ -1,0 +1,36 @@
+# chat/consumers.py
+import json
+
+from channels.generic.websocket import AsyncWebsocketConsumer
+
+
+class ChatConsumer(AsyncWebsocketConsumer):
+    async def connect(self):
+        self.room_name = self.scope["url_route"]["kwargs"]["room_name"]
+        self.room_group_name = f"chat_{self.room_name}"
+
+        # this socket becomes a member of the room
+        await self.channel_layer.group_add(self.room_group_name, self.channel_name)
+
+        await self.accept()
+
+    async def disconnect(self, close_code):
+        # and stops being one when it closes
+        await self.channel_layer.group_discard(self.room_group_name, self.channel_name)
+
+    # Message from the browser
+    async def receive(self, text_data):
+        text_data_json = json.loads(text_data)
+        message = text_data_json["message"]
+
+        # Fan it out to the room; "chat.message" is handled by chat_message()
+        await self.channel_layer.group_send(
+            self.room_group_name, {"type": "chat.message", "message": message}
+        )
+
+    # Message from the room
+    async def chat_message(self, event):
+        message = event["message"]
+
+        # Forward it to the browser
+        await self.send(text_data=json.dumps({"message": message}))
