@@ -28,6 +28,8 @@ def shared_options() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
                          help="the project's own channel layer, or Channels' in-memory one")
     running.add_argument("--thorough", action="store_true", help="also the long checks (6 s idle)")
     running.add_argument("-v", "--verbose", action="store_true", help="show the WebSocket frames")
+    running.add_argument("--sandbox", action="store_true",
+                         help="run the project in a bubblewrap sandbox and decide what can be from outside it, as grade does")
     running.add_argument("--python", metavar="PATH",
                          help="the interpreter (or venv folder) that runs your project (default: an active "
                          "virtualenv, else a venv beside or above manage.py, else the workbook's own)")
@@ -67,9 +69,12 @@ def build_parser() -> argparse.ArgumentParser:
                                 help="check every project under DIR (one per subfolder)")
     grade.add_argument("dir", type=Path)
     grade.add_argument("--step", type=int, required=True)
-    grade.add_argument("--format", choices=["md", "csv", "json", "html"], default="md")
+    grade.add_argument("--format", default="md",
+                       help="md, csv, json or html; several, comma-separated, with --out FOLDER (grades.<format>)")
     grade.add_argument("--out", type=Path)
     grade.add_argument("--jobs", type=int, default=1, help="projects checked at once (default 1)")
+    grade.add_argument("--unsafe", action="store_true",
+                       help="run the submissions without a sandbox (where bubblewrap is missing): their code can do anything you can")
 
     diff = commands.add_parser("diff", help="what step N changes against step N-1")
     diff.add_argument("step", type=int)
@@ -185,6 +190,13 @@ def cmd_check(course, args) -> int:
             return usage_error(t("unknown-check", args.lang, step=step.number, check=check_id, checks=", ".join(step.checks)))
 
     options = Options.from_args(args)
+    options.verdicts = options.sandbox
+    if options.sandbox:
+        from checker.sandbox import available
+
+        missing = available()
+        if missing:
+            return usage_error(missing)
     project = None
     if args.project is not None:
         try:

@@ -149,8 +149,8 @@ class Context:
             return ""
         return f"{path.relative_to(self.root)}:{line} (class {consumer.__name__})"
 
-    def client(self, name: str, room: str, path: str | None = None) -> Client:
-        client = Client(self, name, path or f"/ws/chat/{room}/")
+    def client(self, name: str, room: str, path: str | None = None, origin: str | None = None) -> Client:
+        client = Client(self, name, path or f"/ws/chat/{room}/", origin)
         self.clients.append(client)
         return client
 
@@ -182,7 +182,7 @@ async def watched(communicator, awaitable):
 class Client:
     """One WebSocket client, in process, through channels.testing.WebsocketCommunicator."""
 
-    def __init__(self, ctx: Context, name: str, path: str):
+    def __init__(self, ctx: Context, name: str, path: str, origin: str | None = None):
         from channels.testing import WebsocketCommunicator
 
         self.ctx = ctx
@@ -191,7 +191,8 @@ class Client:
         self.received: list = []
         self.alive = False
         self.channel = None  # the consumer's channel name, when the recorder saw it join
-        headers = [(b"origin", ctx.origin.encode()), (b"host", ctx.host.encode())]
+        self.origin = origin or ctx.origin
+        headers = [(b"origin", self.origin.encode()), (b"host", ctx.host.encode())]
         self.communicator = WebsocketCommunicator(ctx.application, path, headers=headers)
 
     async def watch(self, awaitable):
@@ -251,9 +252,28 @@ class Client:
         from checker.asgi_tree import find, protocol_app
 
         validator = find(protocol_app(self.ctx.application, "websocket"), OriginValidator)
-        if validator and not validator.valid_origin(urlparse(self.ctx.origin)):
-            return CheckFailed("ws-origin-refused", origin=self.ctx.origin, code=code)
+        if validator and not validator.valid_origin(urlparse(self.origin)):
+            return CheckFailed("ws-origin-refused", origin=self.origin, code=code)
         return CheckFailed("ws-refused", path=self.path, code=code)
+
+    async def send_raw(self, payload):
+        """A frame exactly as given: text, or bytes as a binary frame."""
+        if not isinstance(payload, bytes):
+            return await self.send(payload)
+        self.log("→", f"BINARY {payload!r}")
+        try:
+            await self.communicator.send_to(bytes_data=payload)
+        except Exception as exc:
+            raise self.ctx.fail_from(exc) from None
+
+    async def receive_event(self, timeout: float = 2.0) -> dict | None:
+        """The next ASGI event the consumer sends ("websocket.send" or "websocket.close");
+        None when nothing came in time (which, in channels.testing, ends the consumer)."""
+        try:
+            return await self.watch(self.communicator.receive_output(timeout))
+        except asyncio.TimeoutError:
+            self.alive = False
+            return None
 
     async def send(self, payload):
         data = payload if isinstance(payload, str) else json.dumps(payload, ensure_ascii=False)

@@ -36,6 +36,8 @@ class CheckSpec:
     thorough: bool = False
     gate: bool = False
     no_mistake: str = ""
+    verify: str = ""  # "same" | "own": decided from outside too (grade, --sandbox)
+    agrees: tuple[str, ...] = ()  # an inside-only check counts when these verdicts pass
 
     def applies_to(self, number: int) -> bool:
         return self.step <= number <= (self.until or number)
@@ -110,12 +112,13 @@ def step_checks(checks: list[CheckSpec], number: int) -> tuple[str, ...]:
 
 def parse(text: str) -> Course:
     data = tomllib.loads(text)
-    checks = [CheckSpec(**c) for c in data["check"]]
+    checks = [CheckSpec(**{**c, "agrees": tuple(c.get("agrees", ()))}) for c in data["check"]]
     ids = [c.id for c in checks]
     twice = sorted({i for i in ids if ids.count(i) > 1})
     if twice:
         raise ValueError(f"course.toml: checks declared twice: {twice}")
-    odd = [c.id for c in checks if c.nature not in NATURES or c.place not in ("", "end")]
+    odd = [c.id for c in checks if c.nature not in NATURES or c.place not in ("", "end")
+           or c.verify not in ("", "same", "own") or (c.verify and c.agrees)]
     if odd:
         raise ValueError(f"course.toml: checks with an unknown nature or place: {odd}")
     steps = {}

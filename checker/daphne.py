@@ -141,8 +141,14 @@ class DaphnePair:
     def start(cls, application: str, count: int = 2, **options) -> DaphnePair:
         return cls([Daphne(application, **options) for _ in range(count)])
 
-    async def ready(self, timeout: float = 30) -> list[int]:
-        return [await server.ready(timeout) for server in self.servers]
+    async def ready(self, timeout: float = 30) -> list:
+        from checker.live import Endpoint
+
+        return [Endpoint(port=await server.ready(timeout)) for server in self.servers]
+
+    def exceptions(self) -> int:
+        """How many tracebacks the servers have logged so far."""
+        return sum(server.output().count("Traceback (most recent call last)") for server in self.servers)
 
     def exception(self, root: Path) -> str:
         """The exception either server logged (with the project's line), or ""."""

@@ -1,16 +1,17 @@
 """`python -m checker grade DIR --step N`: check every student project under DIR, one table.
 
 One subfolder is one student. A folder that holds no project, or a project that crashes
-or hangs, gets its row like any other: nothing stops the rest.
+or hangs, gets its row like any other: nothing stops the rest. Each submission runs in a
+bubblewrap sandbox of its own (checker/sandbox.py), and its scores come from what can be
+decided outside it; without bubblewrap, grade refuses unless --unsafe.
 """
 
 from __future__ import annotations
 
-import csv
-import html
-import io
-import json
+import os
 import sys
+import tempfile
+import traceback
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,10 +19,7 @@ from pathlib import Path
 from checker.i18n import t
 from checker.options import Options
 from checker.project import SKIP_DIRS, ProjectNotFound, locate
-from checker.report import rendered, report_json
 from checker.runner import StepReport, run_step
-
-MARKS = {"pass": "✔", "warn": "⚠", "fail": "✘", "error": "‼", "skip": "·"}
 
 
 @dataclass
@@ -30,6 +28,7 @@ class Row:
     report: StepReport | None
     problem: str = ""  # why there is no report
     total: int = 0  # the checks that count: all of the step's, less the long ones unless asked
+    seconds: float = 0.0  # its wall time
 
     @property
     def passed(self) -> int:
@@ -42,12 +41,34 @@ class Row:
 
 
 def grade_one(course, step, folder: Path, options: Options) -> Row:
+    import time
+
+    started = time.monotonic()
+    row = check_one(course, step, folder, options)
+    row.seconds = round(time.monotonic() - started, 2)
+    return row
+
+
+def check_one(course, step, folder: Path, options: Options) -> Row:
     counted = [c for c in step.checks if options.thorough or not course.checks[c].thorough]
     try:
         project = locate(folder)
     except ProjectNotFound as exc:
         return Row(folder.name, None, t("no-project", options.lang, detail=exc), len(counted))
-    return Row(folder.name, run_step(course, step, project, options), total=len(counted))
+    try:
+        return Row(folder.name, run_step(course, step, project, options), total=len(counted))
+    except Exception as exc:  # one submission's trouble never stops the others
+        traceback.print_exc()
+        return Row(folder.name, None, t("grade-crashed", options.lang, error=f"{type(exc).__name__}: {exc}"), len(counted))
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """The whole report or none of it: a reader never sees half, nor a submission's edit."""
+    path = Path(path)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or ".")
+    with os.fdopen(handle, "w", encoding="utf-8") as out:
+        out.write(text)
+    os.replace(temporary, path)
 
 
 def cmd_grade(course, args) -> int:
@@ -63,122 +84,39 @@ def cmd_grade(course, args) -> int:
         p for p in folder.iterdir()
         if p.is_dir() and not p.name.startswith(".") and p.name not in SKIP_DIRS
     )
+    formats = [f.strip() for f in args.format.split(",") if f.strip()]
+    known = ("md", "csv", "json", "html")
+    if not formats or any(f not in known for f in formats) or (len(formats) > 1 and not args.out):
+        print(f"grade --format: one or more of {', '.join(known)}; several need --out FOLDER", file=sys.stderr)
+        return 2
     options = Options.from_args(args)
+    options.verdicts = True
+    options.sandbox = not args.unsafe
+    if options.sandbox:
+        from checker.sandbox import available
+
+        missing = available()
+        if missing:
+            print(missing, file=sys.stderr)
+            return 2
     with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
         rows = list(pool.map(lambda p: grade_one(course, step, p, options), students))
-    renderers = {"md": as_markdown, "csv": as_csv, "json": as_json, "html": as_html}
-    output = renderers[args.format](course, step, rows, args.lang)
+    from checker import grade_report
+
+    renderers = {"md": grade_report.as_markdown, "csv": grade_report.as_csv, "json": grade_report.as_json,
+                 "html": grade_report.as_html}
+    if len(formats) > 1:
+        Path(args.out).mkdir(parents=True, exist_ok=True)
+        for name in formats:
+            write_atomically(Path(args.out) / f"grades.{name}", renderers[name](course, step, rows, args.lang))
+        print(t("grade-written", args.lang, count=len(rows), out=args.out))
+        return 0
+    output = renderers[formats[0]](course, step, rows, args.lang)
     if args.out:
-        Path(args.out).write_text(output, encoding="utf-8")
+        write_atomically(args.out, output)
         print(t("grade-written", args.lang, count=len(rows), out=args.out))
     else:
         print(output)
     return 0
 
 
-def as_markdown(course, step, rows, lang) -> str:
-    ids = list(step.checks)
-    lines = [
-        "| " + " | ".join([t("grade-student", lang), *ids, t("grade-total", lang)]) + " |",
-        "|" + "---|" * (len(ids) + 2),
-    ]
-    for row in rows:
-        cells = [MARKS.get(row.status(c), "—") for c in ids]
-        total = f"{row.passed}/{row.total}" + (f" {row.problem}" if row.problem else "")
-        lines.append("| " + " | ".join([row.student, *cells, total]) + " |")
-    return "\n".join(lines)
-
-
-def as_csv(course, step, rows, lang) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["student", *step.checks, "passed", "total", "problem"])
-    for row in rows:
-        writer.writerow([row.student, *(row.status(c) for c in step.checks), row.passed, row.total, row.problem])
-    return buffer.getvalue().rstrip("\n")
-
-
-def as_json(course, step, rows, lang) -> str:
-    return json.dumps(
-        [
-            {
-                "student": row.student,
-                "passed": row.passed,
-                "total": row.total,
-                "problem": row.problem,
-                "report": report_json(row.report, lang) if row.report else None,
-            }
-            for row in rows
-        ],
-        ensure_ascii=False,
-        indent=2,
-    )
-
-
-PAGE = """<!DOCTYPE html>
-<html lang="{lang}">
-<head>
-<meta charset="utf-8">
-<title>{title}</title>
-<style>
-  body {{ font: 14px/1.4 system-ui, sans-serif; margin: 2rem; color: #222; }}
-  h1 {{ font-size: 1.4rem; }}
-  table {{ border-collapse: collapse; }}
-  th, td {{ border: 1px solid #ccc; padding: .3rem .5rem; text-align: center; }}
-  th.check {{ writing-mode: vertical-rl; transform: rotate(180deg); font-weight: normal; }}
-  td.student {{ text-align: left; font-weight: 600; }}
-  td.pass {{ background: #d9f2d9; }} td.fail {{ background: #f8d0d0; }}
-  td.error {{ background: #f4b3b3; }} td.skip {{ color: #999; }}
-  td.none {{ background: #eee; color: #777; text-align: left; }}
-  details {{ margin: .6rem 0; }} summary {{ cursor: pointer; font-weight: 600; }}
-  pre {{ background: #f6f6f6; padding: .5rem; white-space: pre-wrap; }}
-</style>
-</head>
-<body>
-<h1>{title}</h1>
-<p>{summary}</p>
-<table>
-<tr><th>{student}</th>{heads}<th>{total}</th></tr>
-{rows}
-</table>
-<h2>{failures}</h2>
-{details}
-</body>
-</html>
-"""
-
-
-def as_html(course, step, rows, lang) -> str:
-    e = html.escape
-    heads = "".join(f'<th class="check" title="{e(course.checks[c].title(lang))}">{e(c)}</th>' for c in step.checks)
-    body, details = [], []
-    for row in rows:
-        if not row.report:
-            cells = f'<td class="none" colspan="{len(step.checks)}">{e(row.problem)}</td><td>0/{row.total}</td>'
-        else:
-            cells = ""
-            checks = [rendered(row.report, r, lang) for r in row.report.results]
-            for r in checks:
-                tip = e(r["message"].splitlines()[0]) if r["message"] else ""
-                cells += f'<td class="{r["status"]}" title="{tip}">{MARKS[r["status"]]}</td>'
-            cells += f"<td>{row.passed}/{row.total}</td>"
-            failed = [r for r in checks if r["status"] in ("fail", "error")]
-            if failed:
-                items = "".join(
-                    f"<p><b>{e(r['id'])}</b> — {e(r['title'])}</p><pre>{e(r['message'])}\n\n{e(r['hint'])}\n{e(r['lesson'])}</pre>"
-                    for r in failed
-                )
-                details.append(f"<details><summary>{e(row.student)}</summary>{items}</details>")
-        body.append(f'<tr><td class="student">{e(row.student)}</td>{cells}</tr>')
-    complete = sum(1 for r in rows if r.report and r.report.passed)
-    return PAGE.format(
-        lang=lang,
-        title=e(t("grade-title", lang, number=step.number, title=step.title(lang))),
-        summary=e(t("grade-summary", lang, ok=complete, total=len(rows))),
-        student=e(t("grade-student", lang)),
-        total=e(t("grade-total", lang)),
-        heads=heads,
-        rows="\n".join(body),
-        failures=e(t("grade-failures", lang)),
-        details="\n".join(details) or "<p>—</p>",
-    )

@@ -14,12 +14,12 @@ from checker.processes import kill_group
 
 
 class Spawned:
-    """A probe started with Popen, in a session of its own."""
+    """A process (a probe, by default) started with Popen, in a session of its own."""
 
-    def __init__(self, python: str, job_path: Path, cwd: Path, env: dict, output: Path):
+    def __init__(self, python: str, job_path: Path | None, cwd: Path, env: dict, output: Path, argv: list | None = None):
         with open(output, "ab") as out:
             self.process = subprocess.Popen(
-                [python, "-m", "checker.probe", str(job_path)], cwd=cwd, env=env, stdout=out,
+                argv or [python, "-m", "checker.probe", str(job_path)], cwd=cwd, env=env, stdout=out,
                 stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
             )
         self.pid = self.process.pid
@@ -30,6 +30,9 @@ class Spawned:
             return True
         except subprocess.TimeoutExpired:
             return False
+
+    def returncode(self) -> int | None:
+        return self.process.poll()
 
     def finish(self):
         # Its group holds any test suite or browser it started.

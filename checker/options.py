@@ -24,6 +24,8 @@ class Options:
     # Only the checks that hold at every later step too (progress: a project may be ahead of
     # a step, and a check like "no socket served yet" is then rightly untrue).
     lasting: bool = False
+    sandbox: bool = False  # --sandbox (grade's default): every process of the project in bubblewrap
+    verdicts: bool = False  # decide from outside the project's process what can be (grade, --sandbox)
 
     @classmethod
     def from_args(cls, args) -> Options:

@@ -10,6 +10,7 @@ import sys
 from xml.etree import ElementTree as ET
 
 from checker.course import load_course
+from checker.escape import terminal, xml
 from checker.failures import OBSERVATIONS, cause_signature
 from checker.i18n import render, t
 from checker.result import PASSED, CheckResult
@@ -84,6 +85,7 @@ def rendered(report: StepReport, result: CheckResult, lang: str, same: dict | No
         "params": result.params,
         "causes": result.causes,
         "same_as": same.get(result.id, ""),
+        "decided": result.decided,
     }
 
 
@@ -107,6 +109,8 @@ def report_json(report: StepReport, lang: str) -> dict:
         "environment": {k: report.environment.get(k) for k in ("python", "source", "versions")},
         "checks": [rendered(report, r, lang, same) for r in report.results],
         "fix_first": fix_first(report, lang),
+        "sandboxed": report.sandboxed,
+        "inconsistent": report.inconsistent,
     }
 
 
@@ -119,7 +123,7 @@ def indent(block: str, prefix: str) -> str:
 
 
 def heading(report_step, project, environment: dict | None, source: str, lang: str) -> list[str]:
-    lines = [t("heading", lang, number=report_step.number, title=report_step.title(lang), project=project)]
+    lines = [t("heading", lang, number=report_step.number, title=report_step.title(lang), project=terminal(project))]
     if environment:
         lines.append(t("heading-python", lang, python=environment["python"], source=source))
     return lines
@@ -137,6 +141,7 @@ def detail_lines(c: dict, lang: str, verbose: bool = False) -> list[str]:
     """What follows a check's line: its message; for a failure why, the lesson, how to repeat."""
     if c["same_as"]:
         return ["      " + t("same-cause", lang, check=c["same_as"])]
+    c = {**c, **{k: terminal(c[k]) for k in ("message", "hint", "repro")}}  # a project's words, made inert
     lines = [indent(c["message"], "      ")] if c["message"] else []
     if c["status"] in ("warn", "fail", "error"):
         if c["hint"]:
@@ -146,7 +151,7 @@ def detail_lines(c: dict, lang: str, verbose: bool = False) -> list[str]:
             lines.append("      " + t("label-repro", lang) + f": {c['repro']}")
     if verbose and c["frames"]:
         lines.append("      " + t("label-frames", lang) + ":")
-        lines.extend(f"        {frame}" for frame in c["frames"])
+        lines.extend(f"        {terminal(frame)}" for frame in c["frames"])
     return lines
 
 
@@ -173,7 +178,12 @@ def as_text(report: StepReport, lang: str, verbose: bool = False, tty: bool | No
     for r in report.results:
         lines.append(status_line(r, lang, width, tty))
         lines.extend(detail_lines(rendered(report, r, lang, same), lang, verbose))
-    return "\n".join(lines + summary_lines(report, lang))
+    lines += summary_lines(report, lang)
+    if report.sandboxed:
+        lines.append(t("sandboxed", lang))
+    if report.inconsistent:
+        lines.append(t("inconsistent", lang, checks=", ".join(report.inconsistent)))
+    return "\n".join(lines)
 
 
 def as_json(reports: list[StepReport], lang: str) -> str:
@@ -204,11 +214,11 @@ def as_junit(reports: list[StepReport], lang: str) -> str:
             )
             if r.status in ("fail", "error"):
                 tag = "failure" if r.status == "fail" else "error"
-                element = ET.SubElement(case, tag, message=c["message"].splitlines()[0] if c["message"] else r.id)
-                element.text = "\n".join(filter(None, [c["message"], c["hint"], c["lesson"], c["repro"]]))
+                element = ET.SubElement(case, tag, message=xml(c["message"].splitlines()[0] if c["message"] else r.id))
+                element.text = xml("\n".join(filter(None, [c["message"], c["hint"], c["lesson"], c["repro"]])))
             elif r.status == "skip":
-                ET.SubElement(case, "skipped", message=c["message"])
+                ET.SubElement(case, "skipped", message=xml(c["message"]))
             elif r.status == "warn":
-                ET.SubElement(case, "system-out").text = "\n".join(filter(None, [c["message"], c["hint"]]))
+                ET.SubElement(case, "system-out").text = xml("\n".join(filter(None, [c["message"], c["hint"]])))
     ET.indent(suites)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode")

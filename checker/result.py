@@ -25,6 +25,7 @@ class CheckResult:
     causes: list[str] = field(default_factory=list)  # hint-* keys found for it
     duration_ms: int = 0
     frames: list[str] = field(default_factory=list)  # the WebSocket traffic, shown with -v
+    decided: str = ""  # "outside" (a verdict the submission cannot write) or "inside"; "" when not graded
 
     def to_json(self) -> dict:
         return asdict(self)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shlex
 import sys
 import tempfile
@@ -26,7 +27,7 @@ from checker.failures import closes_gate
 from checker.i18n import N_
 from checker.options import Options, ProbeJob
 from checker.project import Project
-from checker.result import PASSED, CheckResult
+from checker.result import PASSED, STATUSES, CheckResult
 
 # Starting the probe: Python, Django, Channels, the project, its migrations. A slow machine
 # (or a test that wants a hang to end sooner) sets CHECKER_STARTUP_SECONDS.
@@ -45,6 +46,8 @@ class StepReport:
     repro: str = ""  # the command that checks this project again
     output: str = ""  # what the project printed
     environment: dict = field(default_factory=dict)  # {"python", "source", "versions"}
+    inconsistent: list[str] = field(default_factory=list)  # checks whose inside and outside disagree
+    sandboxed: bool = False
 
     @property
     def passed(self) -> bool:
@@ -128,6 +131,7 @@ class ProbeRun:
     connecting: bool = False  # ... inside a socket connect
     stuck: bool = False  # the probe said the project took its process with it
     killed: bool = False  # we stopped it (past a deadline)
+    bad_lines: int = 0  # lines of its file that were not results we could trust
     tail: str = ""
 
 
@@ -143,11 +147,12 @@ class Events:
         try:
             with open(self.path, "rb") as events:
                 events.seek(self.offset)
-                data = events.read()
+                data = events.read(4 << 20)  # at most 4 MiB a poll: a flood of lines waits its turn
         except FileNotFoundError:
             return []
         self.offset += len(data)
         *lines, self.pending = (self.pending + data).split(b"\n")
+        self.pending = self.pending[-(1 << 20):]  # a "line" of a gigabyte is no line
         found = []
         for line in lines:
             try:
@@ -159,11 +164,39 @@ class Events:
         return found
 
 
-def result_from(event: dict) -> CheckResult | None:
-    fields = {k: v for k, v in event.items() if k in CheckResult.__dataclass_fields__}
+LIMITS = {"key": 120, "text": 16_000, "params": 40, "causes": 8, "frames": 400}
+KEY = re.compile(r"^[a-z0-9][a-z0-9.-]{0,119}$")
+
+
+def result_from(event: dict, expected: set[str]) -> CheckResult | None:
+    """A result line of the probe's, if it is one: the probe runs the project's code, which may
+    write anything into that file. Unknown checks and statuses, keys that are not keys, non-string
+    texts and oversized values make the line count as bad (None); nothing else of it is trusted
+    either (`decided` is ours to say)."""
     try:
-        return CheckResult(**fields)
-    except TypeError:
+        check_id, status, key = event["id"], event["status"], event.get("key", "")
+        params, causes = event.get("params", {}), event.get("causes", [])
+        duration, frames = event.get("duration_ms", 0), event.get("frames", [])
+        if check_id not in expected or status not in STATUSES or not isinstance(key, str) or (key and not KEY.match(key)):
+            return None
+        if not isinstance(params, dict) or len(params) > LIMITS["params"]:
+            return None
+        clean = {}
+        for name, value in params.items():
+            if not isinstance(name, str) or not name.isidentifier():
+                return None
+            if isinstance(value, str):
+                value = value[: LIMITS["text"]]
+            elif not isinstance(value, (int, float, bool)) and value is not None:
+                return None
+            clean[name] = value
+        if not isinstance(causes, list) or len(causes) > LIMITS["causes"] or not all(isinstance(c, str) and KEY.match(c) for c in causes):
+            return None
+        if not isinstance(duration, int) or isinstance(duration, bool):
+            return None
+        frames = [f[:500] for f in frames[: LIMITS["frames"]] if isinstance(f, str)] if isinstance(frames, list) else []
+        return CheckResult(check_id, status, key, clean, causes, max(0, duration), frames)
+    except (KeyError, TypeError):
         return None
 
 
@@ -194,8 +227,10 @@ def run_probe(job: ProbeJob, python: str, root: Path, env: dict, output: Path, t
                     run.current = event.get("id")
                     deadline = time.monotonic() + timeouts.get(run.current, 5) + GRACE_SECONDS
                 elif kind == "result":
-                    result = result_from(event)
-                    if result is not None:
+                    result = result_from(event, set(timeouts))
+                    if result is None:
+                        run.bad_lines += 1
+                    elif result.id not in run.results:  # the first word on a check is the one
                         run.results[result.id] = result
                         if on_result:
                             on_result(result)
@@ -260,8 +295,9 @@ class StepRun:
     """The probes and servers of one step's run on one project, in one temp folder."""
 
     def __init__(self, course: Course, step: Step, project: Project, options: Options, tmp: Path,
-                 interpreter: Interpreter, start=None, on_result=None):
-        self.start, self.on_result = start, on_result
+                 interpreter: Interpreter, start=None, on_result=None, sandbox=None):
+        self.start, self.on_result, self.sandbox = start, on_result, sandbox
+        self.servers_count = 1
         self.course = course
         self.step = step
         self.project = project
@@ -278,15 +314,42 @@ class StepRun:
 
     def on_ready(self, event: dict):
         self.ready = self.ready or event
-        if self.want_servers and self.servers is None and event.get("application"):
-            from checker.daphne import DaphnePair
+        application = event.get("application")
+        if not application and (self.project.root / self.project.package.replace(".", "/") / "asgi.py").is_file():
+            application = f"{self.project.package}.asgi.application"  # step 01: startproject's asgi.py
+        if not (self.want_servers and self.servers is None and isinstance(application, str) and application):
+            return
+        try:
+            if self.sandbox is not None:
+                from checker.sandbox import SandboxServers
 
-            try:
-                self.servers = DaphnePair.start(
-                    event["application"], python=self.python, cwd=self.project.root, env=self.env,
-                )
-            except OSError:
-                self.servers = None
+                self.servers = SandboxServers(self.sandbox, application, self.servers_count, self.env, self.project.root)
+            else:
+                from checker.daphne import DaphnePair
+
+                self.servers = DaphnePair.start(application, count=self.servers_count, python=self.python,
+                                                cwd=self.project.root, env=self.env)
+        except OSError:
+            self.servers = None
+
+    def live_context(self):
+        from checker.live import LiveContext
+
+        origin = str((self.ready or {}).get("origin") or "http://localhost")
+        ctx = LiveContext(root=self.project.root, layer=self.options.layer, host=origin.partition("://")[2] or "localhost",
+                          endpoints=[], redis_socket=self.sandbox.redis_socket if self.sandbox else None)
+        ctx.servers, ctx.thorough, ctx.settings_module = self.servers, self.options.thorough, self.project.settings
+        ctx.scratch, ctx.python, ctx.spawn = self.tmp, self.python, self.spawn
+        return ctx
+
+    def spawn(self, argv: list[str], cwd, env: dict, output: Path):
+        """A process of the project's, beside its probe: in its sandbox when it has one."""
+        if self.sandbox is not None:
+            return self.sandbox.spawn(argv, cwd, env, output)
+        from checker.launch import Spawned
+
+        clean = {k: v for k, v in os.environ.items() if not k.startswith("CHECKER_")}
+        return Spawned(self.python, None, cwd, {**clean, **env}, output, argv=argv)
 
     def run_inside(self, specs: list[CheckSpec]) -> dict[str, CheckResult]:
         results: dict[str, CheckResult] = {}
@@ -323,7 +386,7 @@ class StepRun:
         import asyncio
 
         from checker.checks import load_all
-        from checker.outside import OutsideContext, run_check
+        from checker.outside import run_check
 
         registry = load_all()
         results = {}
@@ -331,18 +394,119 @@ class StepRun:
             if closed:
                 results[spec.id] = CheckResult(spec.id, "skip", "skip-after-load", {"check": closed})
                 continue
-            ctx = OutsideContext(
-                root=self.project.root, layer=self.options.layer,
-                origin=(self.ready or {}).get("origin", "http://localhost"), servers=self.servers,
-            )
-            results[spec.id] = asyncio.run(run_check(spec, registry[spec.id], ctx, self.options.verbose))
+            results[spec.id] = asyncio.run(run_check(spec, registry[spec.id], self.live_context(), self.options.verbose))
             if self.on_result:
                 self.on_result(results[spec.id])
         return results
 
+    async def quiet_logs(self, quiet: float = 0.05, limit: float = 1.5) -> int:
+        """The servers' tracebacks so far, once their logs stopped growing: what a client's
+        disconnect makes a server log arrives a moment after the check."""
+        import asyncio
+
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + limit
+        count = self.servers.exceptions()
+        while loop.time() < deadline:
+            await asyncio.sleep(quiet)
+            again = self.servers.exceptions()
+            if again == count:
+                break
+            count = again
+        return count
+
+    def run_verdicts(self, specs: list[CheckSpec]) -> dict[str, CheckResult]:
+        """What the checks with an outside verdict (course.toml `verify`) decide against the
+        project's live server, its Redis and its source: nothing the submission can write."""
+        import asyncio
+
+        from checker.checks import VERIFIERS, load_all
+        from checker.failures import diagnose_line
+        from checker.outside import run_check
+
+        registry = load_all()
+
+        async def all_verdicts():
+            verdicts = {}
+            if self.servers is None:
+                return verdicts
+            try:
+                endpoints = await self.servers.ready(timeout=30)
+            except RuntimeError:
+                endpoints = []
+            logged = await self.quiet_logs() if endpoints else 0
+            for spec in specs:
+                ctx = self.live_context()
+                ctx.endpoints = endpoints[:1]
+                function = VERIFIERS[spec.id] if spec.verify == "own" else registry[spec.id]
+                if not endpoints and function.__module__ != "checker.checks.source":
+                    verdicts[spec.id] = CheckResult(spec.id, "fail", "live-http-failed",
+                                                    {"path": "/", "error": "the project's server did not start"})
+                    continue
+                verdict = await run_check(spec, function, ctx, self.options.verbose)
+                before, logged = logged, await self.quiet_logs()
+                if verdict.status in PASSED and not ctx.refusals and logged > before:
+                    # The client saw nothing wrong, and the server crashed all the same.
+                    crashed = self.servers.exception(self.project.root)
+                    cause, params = diagnose_line(crashed.splitlines()[0], self.project.root) if crashed else (None, {})
+                    verdict = CheckResult(spec.id, "error", N_("server-logged-exception"),
+                                          {"log": crashed or "?", **params}, [cause] if cause else [],
+                                          verdict.duration_ms)
+                verdicts[spec.id] = verdict
+            return verdicts
+
+        return asyncio.run(all_verdicts())
+
     def stop(self):
         if self.servers is not None:
             self.servers.stop()
+
+
+def tail_of(path: Path, limit: int = 256 * 1024) -> str:
+    """The end of what a project printed: read as a bounded tail, decoded with replacement."""
+    try:
+        size = path.stat().st_size
+        with open(path, "rb") as output:
+            output.seek(max(0, size - limit))
+            return output.read().decode("utf-8", "replace")
+    except OSError:
+        return ""
+
+
+def decide(specs: list[CheckSpec], results: dict[str, CheckResult], verdicts: dict[str, CheckResult]) -> list[str]:
+    """Merge what the probe reported with the verdicts decided outside it (grade, --sandbox).
+
+    A forged result can only make a project look better, so a failure counts wherever it is
+    seen, and a pass only when the outside saw it too: a check with an outside verdict passes
+    when both passed; it fails with the probe's diagnosis when the probe failed (it says more),
+    else with the verdict's. An inside-only check counts when the verdicts it `agrees` with
+    passed. Returns the checks that passed inside and failed outside: a forged result, or a
+    project that behaves differently in process and live; the instructor looks."""
+    inconsistent = []
+    for spec in specs:
+        inside = results.get(spec.id)
+        if inside is None:
+            continue
+        if spec.outside:  # nature "servers": decided outside already
+            inside.decided = "outside"
+            continue
+        verdict = verdicts.get(spec.id)
+        if verdict is not None and verdict.status != "skip":
+            if inside.status in PASSED and verdict.status not in PASSED:
+                inconsistent.append(spec.id)
+            # The probe's result says more (its note, its diagnosis, a warning) unless the
+            # verdict overrules a pass, or the probe never got to the check.
+            overruled = inside.status in PASSED and verdict.status not in PASSED
+            chosen = verdict if overruled or inside.status == "skip" else inside
+            chosen.decided = "outside"
+            results[spec.id] = chosen
+            continue
+        inside.decided = "inside"
+        missing = [a for a in spec.agrees if a in verdicts and verdicts[a].status not in PASSED]
+        if missing and inside.status in PASSED:
+            results[spec.id] = CheckResult(spec.id, "fail", N_("not-corroborated"), {"checks": ", ".join(missing)},
+                                           decided="inside")
+    return inconsistent
 
 
 def explain_redis(results: dict[str, CheckResult]) -> None:
@@ -371,21 +535,34 @@ def run_step(course: Course, step: Step, project: Project, options: Options, ref
     specs = [course.checks[c] for c in ids]
     inside = [s for s in specs if not s.outside]
     outside = [s for s in specs if s.outside]
+    verified = [s for s in specs if s.verify] if options.verdicts else []
+    sandbox = None
+    if options.sandbox:
+        from checker.sandbox import Sandbox
+
+        sandbox = Sandbox(project.root, interpreter.python)
+        start = sandbox.start
     with tempfile.TemporaryDirectory(prefix="checker-") as tmp:
-        run = StepRun(course, step, project, options, Path(tmp), interpreter, start, on_result)
-        run.want_servers = bool(outside) and options.layer != "memory"
+        folder = sandbox.run if sandbox else Path(tmp)
+        run = StepRun(course, step, project, options, folder, interpreter, start, on_result, sandbox)
+        run.want_servers = (bool(outside) and options.layer != "memory") or bool(verified)
+        run.servers_count = 2 if outside and options.layer != "memory" else 1
         try:
             results = run.run_inside(inside)
             if outside:
                 closed = next((s.id for s in inside if s.gate and closes_gate(results[s.id].status, results[s.id].key)), "")
                 results.update(run.run_outside(outside, closed))
+            inconsistent = decide(specs, results, run.run_verdicts(verified)) if options.verdicts else []
         finally:
             run.stop()
-        output = run.output.read_text(encoding="utf-8", errors="replace") if run.output.exists() else ""
+            output = tail_of(run.output)
+            if sandbox is not None:
+                sandbox.close()
     explain_redis(results)
     found = run.environment
     return StepReport(
-        step=step, project=project.root, results=[results[c] for c in ids],
+        step=step, project=project.root, results=[results[c] for c in ids], inconsistent=inconsistent,
+        sandboxed=sandbox is not None,
         repro=repro_command(step, None if reference else project, options, interpreter), output=output,
         environment={
             "python": found.get("python") or interpreter.python, "source": interpreter.source,

@@ -96,6 +96,16 @@ def problems(course) -> list[str]:
         found.append(f"course.toml declares {check_id!r} but no @check({check_id!r}) exists in checker/checks/")
     for check_id in sorted(set(registry) - declared):
         found.append(f"@check({check_id!r}) has no [[check]] in course.toml")
+    from checker.checks import VERIFIERS
+
+    for check_id, spec in course.checks.items():
+        if spec.verify == "own" and check_id not in VERIFIERS:
+            found.append(f"course.toml says {check_id!r} has a verifier of its own, and no @verifier({check_id!r}) exists")
+        if check_id in VERIFIERS and spec.verify != "own":
+            found.append(f"@verifier({check_id!r}) exists, and course.toml does not say verify = \"own\"")
+        for other in spec.agrees:
+            if other not in course.checks or not course.checks[other].verify:
+                found.append(f"{check_id!r} agrees with {other!r}, which has no outside verdict")
 
     entries = {lang: catalog_entries(lang) for lang in LANGS}
     titles = [f"check.{c}" for c in course.checks] + [f"step.{n}" for n in course.steps]

@@ -7,7 +7,7 @@ import asyncio
 import inspect
 import time
 
-from checker.checks import check
+from checker.checks import check, verifier
 from checker.checks.sockets import expect_message, show
 from checker.failures import redis_trouble
 from checker.i18n import N_
@@ -196,3 +196,49 @@ async def no_blocking(ctx):
         key = N_("blocked") if issubclass(routed_consumer(ctx), SyncConsumer) else N_("blocked-async")
         raise CheckFailed(key, waited=f"{waited:.2f}", slow=f"{slow:.1f}")
     return Note("no-blocking-note", waited=f"{max(waited, 0) * 1000:.0f}", slow=f"{slow:.1f}")
+
+
+# --- verdicts from outside: the submission's own Redis, read by the checker -------------------
+def group_keys(redis) -> dict[str, int]:
+    """channels-redis keeps a group as a sorted set "<prefix>:group:<name>": {key: members}."""
+    return {key.decode(): redis.zcard(key) for key in redis.scan_iter(match="*:group:*", count=1000)
+            if redis.type(key) == b"zset"}
+
+
+async def wait_for(condition, seconds: float = 2.0) -> bool:
+    deadline = asyncio.get_running_loop().time() + seconds
+    while not condition():
+        if asyncio.get_running_loop().time() > deadline:
+            return False
+        await asyncio.sleep(0.05)
+    return True
+
+
+@verifier("redis-layer")
+async def redis_layer_live(ctx):
+    """A consumer with a Redis layer listens on its channel in Redis from the moment it is
+    connected: the project's own Redis then has a client besides us."""
+    redis = ctx.redis()
+    await room_of(ctx, ["alice"])
+    if not await wait_for(lambda: redis.info("clients").get("connected_clients", 0) > 1):
+        raise CheckFailed("layer-not-redis", backend="(nothing of the project's connected to its Redis)")
+
+
+@verifier("group-leave")
+async def group_leave_live(ctx):
+    redis = ctx.redis()
+    before = group_keys(redis)
+    alice, bob, carol = await room_of(ctx, ["alice", "bob", "carol"])
+    joined = {}
+    await wait_for(lambda: joined.update({k: n for k, n in group_keys(redis).items() if n - before.get(k, 0) >= 3}) or joined)
+    if not joined:
+        raise CheckFailed("source-undecidable", status="skip", what="the room's group in Redis")
+    key, members = next(iter(joined.items()))
+    await carol.disconnect()
+    if not await wait_for(lambda: redis.zcard(key) == members - 1):
+        raise CheckFailed("leave-no-discard", groups=key.rpartition(":group:")[2])
+    await alice.send({"message": "carol has gone"})
+    await receive_all([alice, bob])
+    missing, report = who_got_what([alice, bob], "carol has gone")
+    if missing:
+        raise CheckFailed("broadcast-missing", missing=", ".join(missing), received=report)

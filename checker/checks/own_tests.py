@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import collections
 import os
 import shutil
 import sys
 import tempfile
 from pathlib import Path
 
-from checker.checks import check
+from checker.checks import check, verifier
 from checker.failures import FAILED_TEST, RAN, SKIPPED, chat_log_read_as_value, own_tests_cause
 from checker.i18n import N_
 from checker.processes import kill_group
@@ -74,11 +75,11 @@ async def own_tests_pass(ctx):
             cwd=copy, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
             start_new_session=True,  # its browser and live server go with it
         )
-        lines: list[bytes] = []
+        lines: collections.deque[bytes] = collections.deque(maxlen=4000)  # the end of a flood, not all of it
 
         async def read():
             async for line in process.stdout:
-                lines.append(line)
+                lines.append(line[:2000])
 
         reader = asyncio.ensure_future(read())
         try:
@@ -118,3 +119,49 @@ async def own_tests_pass(ctx):
         raise CheckFailed("no-tests")
     skipped = SKIPPED.search(output)
     return Note("own-tests-note", count=int(ran.group(1)), skipped=int(skipped.group(1)) if skipped else 0)
+
+
+# --- the verdict from outside: do the project's tests notice a broken consumer? -------------
+# The grader's mutant: every consumer refuses its socket. A suite that still passes does not
+# test the sockets, or its result is not its own (it prints "OK" whatever happens).
+MUTANT = """# The checker's mutant (own-tests-pass): every WebSocket consumer refuses its connection.
+from channels.generic import websocket as _websocket
+
+
+def _refuse_sync(self, *args, **kwargs):
+    self.close()
+
+
+async def _refuse_async(self, *args, **kwargs):
+    await self.close()
+
+
+for _name in ("WebsocketConsumer", "JsonWebsocketConsumer"):
+    getattr(_websocket, _name).accept = _refuse_sync
+for _name in ("AsyncWebsocketConsumer", "AsyncJsonWebsocketConsumer"):
+    getattr(_websocket, _name).accept = _refuse_async
+"""
+
+
+@verifier("own-tests-pass")
+async def own_tests_pass_live(ctx):
+    folder = ctx.scratch / "mutant"
+    copy = folder / "project"
+    shutil.copytree(ctx.root, copy, ignore=shutil.ignore_patterns(*SKIP_DIRS, "*.pyc", "*.sqlite3"))
+    (folder / "lib").mkdir()
+    (folder / "lib" / "sitecustomize.py").write_text(MUTANT, encoding="utf-8")
+    env = {"DJANGO_SETTINGS_MODULE": ctx.settings_module, "PYTHONPATH": os.pathsep.join([str(folder / "lib"), str(copy)])}
+    output = folder / "output.txt"
+    process = ctx.spawn([ctx.python, "manage.py", "test", "--noinput", "--failfast"], copy, env, output)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 220
+    while not process.ended(0):
+        if loop.time() > deadline:
+            process.finish()
+            raise CheckFailed("own-tests-timeout", status="error", seconds=220, tail="(the grader's mutant)")
+        await asyncio.sleep(0.2)
+    code = process.returncode()
+    process.finish()
+    if code == 0:
+        tail = "\n".join(output.read_text(errors="replace").strip().splitlines()[-6:])[-2000:]
+        raise CheckFailed("own-tests-blind", tail=tail or "—")

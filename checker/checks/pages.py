@@ -8,7 +8,7 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
-from checker.checks import check
+from checker.checks import check, verifier
 from checker.i18n import N_
 from checker.result import CheckFailed
 
@@ -72,7 +72,10 @@ def view_of(ctx, path: str) -> dict:
 
 
 def get(ctx, path: str):
-    """GET through Django's test client; a crash in a view becomes a diagnosis."""
+    """GET through Django's test client (or, outside the project, through its live server);
+    a crash in a view becomes a diagnosis."""
+    if getattr(ctx, "live", False):
+        return ctx.http_get(path)
     from django.test import Client
 
     client = Client(HTTP_HOST=ctx.host)
@@ -109,7 +112,7 @@ def index_page(ctx):
     html = response.content.decode(errors="replace")
     if ROOM_INPUT.search(html):
         return None
-    view = view_of(ctx, "/chat/")
+    view = {} if getattr(ctx, "live", False) else view_of(ctx, "/chat/")
     if view and view["kwargs"] != "—":  # another view's route caught /chat/: the room page, say
         raise CheckFailed("index-other-view", path="/chat/", **view)
     ids = sorted(set(ELEMENT_ID.findall(html)))
@@ -189,3 +192,38 @@ def room_name_escaped(ctx):
         value = None
     if value != EVIL_ROOM:
         raise CheckFailed("room-escaped-wrong", room=EVIL_ROOM, received=value)
+
+
+# --- verdicts from outside the project's process -------------------------------------------
+EVIL_IN_URL = '"><svg onload=alert(1)>&'  # no "/": a URL can carry it
+
+
+@verifier("room-name-escaped")
+def room_name_escaped_live(ctx):
+    from urllib.parse import quote
+
+    response = get(ctx, f"/chat/{quote(EVIL_IN_URL, safe='')}/")
+    expect_status(ctx, response, "/chat/<evil>/")
+    html = response.content.decode(errors="replace")
+    if EVIL_IN_URL in html or "<svg onload" in html:
+        raise CheckFailed("room-not-escaped", room=EVIL_IN_URL)
+    try:
+        value = json.loads(json_scripts(html).get("room-name", "null"))
+    except ValueError:
+        value = None
+    if value != EVIL_IN_URL:
+        raise CheckFailed("room-escaped-wrong", room=EVIL_IN_URL, received=value)
+
+
+@verifier("asgi-serves-index")
+def asgi_serves_index_live(ctx):
+    index_page(ctx)  # through Daphne, that is the ASGI application
+
+
+@verifier("project-loads")
+def project_loads_live(ctx):
+    """The project's server answers an unknown path, and not with a crash (a URLconf that does
+    not import answers every request with a 500)."""
+    response = get(ctx, f"/{ctx.room('nosuchpage')}/")
+    if response.status_code >= 500:
+        raise CheckFailed("http-status", path="/<unknown>/", expected=404, received=response.status_code)

@@ -1,13 +1,13 @@
 """Two real Daphne processes sharing the project's Redis, talked to with a real client.
 
 Nature "servers": run by the runner in the workbook's own process (checker/outside.py), with
-the `websockets` client; the servers run the project on its own interpreter.
+live clients (checker/live.py); the servers run the project on its own interpreter, in its
+sandbox when there is one.
 """
 
 from __future__ import annotations
 
-import asyncio
-import json
+from pathlib import Path
 
 from checker.checks import check
 from checker.checks.sockets import show
@@ -15,19 +15,7 @@ from checker.failures import diagnose_line, short_error
 from checker.result import CheckFailed, Note
 
 
-async def next_message(ws) -> str:
-    """The next live frame: a room's history (step 08) may come first, and is not one."""
-    while True:
-        raw = await ws.recv()
-        try:
-            if set(json.loads(raw)) == {"history"}:
-                continue
-        except (ValueError, TypeError):
-            pass
-        return raw
-
-
-def crashed_or(pair, ctx, ports, otherwise: CheckFailed, client: str = "") -> CheckFailed:
+def crashed_or(pair, ctx, names, otherwise: CheckFailed, client: str = "") -> CheckFailed:
     """When a server logged an exception, that is the failure (the consumer crashed, and the
     room's other server had nothing to pass on); otherwise `otherwise`."""
     crashed = pair.exception(ctx.root)
@@ -35,47 +23,33 @@ def crashed_or(pair, ctx, ports, otherwise: CheckFailed, client: str = "") -> Ch
         return otherwise
     first_line = crashed.splitlines()[0]
     cause, params = diagnose_line(first_line, ctx.root)
-    return CheckFailed("two-servers-crashed", status="error", causes=[cause], first=ports[0], second=ports[1],
+    return CheckFailed("two-servers-crashed", status="error", causes=[cause], first=names[0], second=names[1],
                        log=crashed, error=short_error(first_line), client=client or "—", **params)
 
 
 @check("two-servers")
 async def two_servers(ctx):
-    from websockets.asyncio.client import connect
-
     if ctx.layer == "memory":
         raise CheckFailed("two-servers-memory", status="skip")
     pair = ctx.servers
     try:
-        ports = await pair.ready(timeout=30)
+        endpoints = await pair.ready(timeout=30)
     except RuntimeError as exc:
         raise CheckFailed("server-failed", status="error", log=str(exc)) from None
+    ctx.endpoints = endpoints
+    names = [f":{e.port}" if e.port else Path(str(e)).name for e in endpoints]
     room = ctx.room()
-    urls = [f"ws://127.0.0.1:{port}/ws/chat/{room}/" for port in ports]
     try:
-        async with connect(urls[0], origin=ctx.origin, open_timeout=5) as alice, connect(
-            urls[1], origin=ctx.origin, open_timeout=5
-        ) as bob:
-            ctx.frames.append(f"alice → CONNECT {urls[0]}")
-            ctx.frames.append(f"bob → CONNECT {urls[1]}")
-            sent = json.dumps({"message": "across servers"})
-            await alice.send(sent)
-            ctx.frames.append(f"alice → {sent}")
-            try:
-                got = await asyncio.wait_for(next_message(bob), 3)
-            except asyncio.TimeoutError:
-                raise crashed_or(pair, ctx, ports, CheckFailed("two-servers-no-delivery", first=ports[0], second=ports[1])) from None
-            ctx.frames.append(f"bob ← {got}")
-    except CheckFailed:
-        raise
-    except Exception as exc:  # handshake refused, connection reset or closed with 1011, ...
-        client = f"{type(exc).__name__}: {exc}"
-        raise crashed_or(pair, ctx, ports, CheckFailed(
-            "two-servers-connect", status="error", client=client, log=pair.last_error(ctx.root)), client=client) from None
-    try:
-        parsed = json.loads(got)
-    except ValueError:
-        parsed = got
-    if not isinstance(parsed, dict) or parsed.get("message") != "across servers":
-        raise CheckFailed("ws-reply-wrong", name="bob", expected=show({"message": "across servers"}), received=show(parsed))
-    return Note("two-servers-note", first=ports[0], second=ports[1])
+        alice = await ctx.client("alice", room, server=0).connect(timeout=5)
+        bob = await ctx.client("bob", room, server=1).connect(timeout=5)
+        await alice.send({"message": "across servers"})
+        got = await bob.receive(timeout=3)
+    except CheckFailed as failed:  # refused, reset, closed with 1011, ...
+        raise crashed_or(pair, ctx, names, CheckFailed(
+            "two-servers-connect", status="error", client=f"{failed.key} {failed.params}",
+            log=pair.last_error(ctx.root))) from None
+    if got is None:
+        raise crashed_or(pair, ctx, names, CheckFailed("two-servers-no-delivery", first=names[0], second=names[1]))
+    if not isinstance(got, dict) or got.get("message") != "across servers":
+        raise CheckFailed("ws-reply-wrong", name="bob", expected=show({"message": "across servers"}), received=show(got))
+    return Note("two-servers-note", first=names[0], second=names[1])

@@ -64,7 +64,9 @@ def test_json_contract_of_a_failing_run():
     beside the rendered sentences (SPEC.md, the checker contract)."""
     code, report = check_json("4", "--project", str(COURSE.steps[3].path))
     assert code == 1
-    assert set(report) == {"step", "project", "passed", "environment", "checks", "fix_first"}
+    assert set(report) == {"step", "project", "passed", "environment", "checks", "fix_first", "sandboxed",
+                           "inconsistent"}
+    assert report["sandboxed"] is False and report["inconsistent"] == []
     assert report["environment"]["source"] == "workbook" and report["environment"]["python"]
     failing = [c for c in report["checks"] if c["status"] in ("fail", "error")]
     assert failing

@@ -67,7 +67,8 @@ def test_grade_csv_has_a_row_per_student():
     import csv
     import io
 
-    from checker.grade import Row, as_csv
+    from checker.grade import Row
+    from checker.grade_report import as_csv
 
     step = COURSE.steps[4]
     rows = [Row("anna", report(CheckResult("project-loads", "pass")), total=len(step.checks)),
