@@ -23,7 +23,7 @@ ifneq ($(REDIS_URL),)
   export REDIS_URL
 endif
 
-.PHONY: help setup run run-step check-step watch-step progress grade check test test-fast lint catalogs redis redis-stop diff-step need-step notebooks lab bench bench-quick
+.PHONY: help setup run run-step check-step watch-step progress grade check doctor test test-all test-fast lint catalogs redis redis-stop diff-step need-step notebooks lab bench bench-quick
 
 help:
 	@echo "make setup               create .venv and install the dependencies (quiet when done)"
@@ -34,7 +34,9 @@ help:
 	@echo "make progress PROJECT=DIR      where your project stands, step by step"
 	@echo "make grade STEP=N DIR=SUBMISSIONS [FORMAT=html OUT=grades.html]   one project per subfolder"
 	@echo "make check               every reference step, with a per-check summary"
-	@echo "make test                all the tests (needs Redis, Chromium and chromedriver)"
+	@echo "make doctor              is this machine ready for a class: Python, Redis, Chromium, bubblewrap, load, disk"
+	@echo "make test                the tests (needs Redis, Chromium, chromedriver and bubblewrap; about 6 min)"
+	@echo "make test-all            and the supported versions' venvs too (slow: builds three venvs)"
 	@echo "make test-fast           the tests that need neither Redis nor a browser (about a minute)"
 	@echo "make redis / redis-stop  a private redis-server on a free loopback port"
 	@echo "make diff-step N         what step N changes against step N-1"
@@ -85,8 +87,14 @@ check: setup
 diff-step: setup need-step
 	@$(PY) -m checker diff $(STEP)
 
+doctor: setup
+	@$(PY) -m tools.doctor $(ARGS)
+
 test: setup
-	@$(PY) -m pytest $(ARGS)
+	@$(PY) -m pytest -n 3 --dist loadgroup -m "not slow" $(ARGS)
+
+test-all: setup
+	@$(PY) -m pytest -n 3 --dist loadgroup $(ARGS)
 
 test-fast: setup
 	@$(PY) -m pytest -m "not redis and not browser" -n 4 $(ARGS)

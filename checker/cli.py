@@ -12,10 +12,12 @@ from checker.environment import InterpreterNotFound, find
 from checker.i18n import default_lang, t
 from checker.options import Options
 from checker.project import ProjectNotFound, locate
-from checker.report import as_json, as_junit, as_text
+from checker.report import as_json, as_text
 from checker.runner import run_step
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+# Formats for programs, of one submission: messages in English unless --lang says otherwise.
+MACHINE_FORMATS = ("gradescope", "classroom", "junit")
 
 
 def shared_options() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
@@ -50,7 +52,11 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", parents=[language, running], help="run the checks of a step")
     check.add_argument("step", help="a step number, or 'all' for every reference step")
     check.add_argument("--project", type=Path, help="your project's folder (default: the reference step)")
-    check.add_argument("--format", choices=["text", "json", "junit"], default="text")
+    check.add_argument("--format", choices=["text", "json", *MACHINE_FORMATS], default="text",
+                       help="gradescope: results.json; classroom: GitHub Classroom's grader result (base64); "
+                       "junit: JUnit XML")
+    check.add_argument("--out", type=Path, metavar="FILE",
+                       help="write the --format output to FILE (atomically) and the text report to stdout")
     check.add_argument("--only", action="append", default=[], metavar="CHECK_ID")
 
     progress = commands.add_parser("progress", parents=[language, running],
@@ -66,13 +72,18 @@ def build_parser() -> argparse.ArgumentParser:
     watch.add_argument("--runs", type=int, default=0, help=argparse.SUPPRESS)  # for tests
 
     grade = commands.add_parser("grade", parents=[language, running],
-                                help="check every project under DIR (one per subfolder)")
+                                help="check every submission under DIR (folders, .zip, .tar.gz)")
     grade.add_argument("dir", type=Path)
     grade.add_argument("--step", type=int, required=True)
     grade.add_argument("--format", default="md",
-                       help="md, csv, json or html; several, comma-separated, with --out FOLDER (grades.<format>)")
+                       help="md, csv, json, html or junit for the class; gradescope, classroom, junit per "
+                            "submission; several, comma-separated, with --out FOLDER (grades.<format>, "
+                            "submissions/<entry>/...)")
     grade.add_argument("--out", type=Path)
     grade.add_argument("--jobs", type=int, default=1, help="projects checked at once (default 1)")
+    grade.add_argument("--roster", type=Path,
+                       help="CSV: the entry's name, student id, name, email; names the rows, lists who is missing")
+    grade.add_argument("--delimiter", default=",", help="the CSV's delimiter (';' for Excel in many locales)")
     grade.add_argument("--unsafe", action="store_true",
                        help="run the submissions without a sandbox (where bubblewrap is missing): their code can do anything you can")
 
@@ -97,7 +108,7 @@ def main(argv=None) -> int:
 def dispatch(argv) -> int:
     args = build_parser().parse_args(argv)
     if hasattr(args, "lang") and args.lang is None:
-        args.lang = default_lang()
+        args.lang = "en" if getattr(args, "format", "") in MACHINE_FORMATS else default_lang()
     course = load_course()
     if args.command == "list":
         return cmd_list(course, args)
@@ -169,7 +180,36 @@ def cmd_list(course, args) -> int:
     return EXIT_OK
 
 
+def refuse(course, args, message: str, step=None, seconds: float = 0.0, key: str = "usage") -> int:
+    """Exit 2, with the reason on stderr; a machine format still gets its document (one failing
+    test that says why), so that a CI or an autograder always has a report to read."""
+    print(message, file=sys.stderr)
+    if args.format in MACHINE_FORMATS and (step is not None or args.format == "junit"):
+        from checker.autograders import Submission, render_format
+
+        if step is None:  # no such step: a suite named after what was asked
+            from checker.course import Step
+
+            step = Step(number=0, slug=str(args.step), lesson="", needs_redis=False)
+        name = args.project.name if args.project else ""
+        sub = Submission(step, None, name, seconds, message, key, args.thorough, str(args.project or ""))
+        emit(args, render_format(args.format, sub, course, args.lang))
+    return EXIT_USAGE
+
+
+def emit(args, text: str) -> None:
+    """The --format output: into --out (whole or not at all), else on stdout."""
+    if getattr(args, "out", None):
+        from checker.files import write_atomically
+
+        write_atomically(args.out, text if text.endswith("\n") else text + "\n")
+    else:
+        print(text.rstrip("\n"), flush=True)
+
+
 def cmd_check(course, args) -> int:
+    started = time.monotonic()
+    machine = args.format in MACHINE_FORMATS
     steps = sorted(course.steps) if args.step == "all" else None
     if steps is None:
         try:
@@ -177,17 +217,21 @@ def cmd_check(course, args) -> int:
         except ValueError:
             steps = [-1]
         if steps[0] not in course.steps:
-            return usage_error(t("no-step", args.lang, step=args.step, steps=", ".join(map(str, course.steps))))
+            return refuse(course, args, t("no-step", args.lang, step=args.step, steps=", ".join(map(str, course.steps))))
+    one = course.steps[steps[0]] if len(steps) == 1 else None
     if args.step == "all" and args.project:  # a student's project across the steps: progress
-        if args.format == "junit":
+        if args.format not in ("text", "json"):
             return usage_error("check all --project: --format text or json (it is `progress`)")
         args.all = False
         return cmd_progress_args(course, args)
+    if args.format in ("gradescope", "classroom") and one is None:
+        return usage_error(f"check all: --format {args.format} is for one step (check N)")
     args.only = [c.strip() for value in args.only for c in value.split(",") if c.strip()]
     for check_id in args.only:
         step = course.steps[steps[0]]
         if check_id not in step.checks:
-            return usage_error(t("unknown-check", args.lang, step=step.number, check=check_id, checks=", ".join(step.checks)))
+            return refuse(course, args, t("unknown-check", args.lang, step=step.number, check=check_id,
+                                          checks=", ".join(step.checks)), one)
 
     options = Options.from_args(args)
     options.verdicts = options.sandbox
@@ -196,34 +240,41 @@ def cmd_check(course, args) -> int:
 
         missing = available()
         if missing:
-            return usage_error(missing)
+            return refuse(course, args, missing, one)
     project = None
     if args.project is not None:
         try:
             project = locate(args.project)
         except ProjectNotFound as exc:
-            return usage_error(t("no-project", args.lang, detail=exc))
+            return refuse(course, args, t("no-project", args.lang, detail=exc), one, time.monotonic() - started,
+                          "no-project")
     try:
         interpreter = find(project.root if project else None, args.python) if (project or args.python) else None
     except InterpreterNotFound as exc:
-        return usage_error(t("no-interpreter", args.lang, detail=exc))
+        return refuse(course, args, t("no-interpreter", args.lang, detail=exc), one, time.monotonic() - started,
+                      "no-interpreter")
 
-    started = time.perf_counter()
-    reports = []
+    reports, seconds = [], []
     for number in steps:
         step = course.steps[number]
         target = project or locate(step.path)
+        began = time.monotonic()
         report = run_step(course, step, target, options, reference=project is None, interpreter=interpreter)
+        seconds.append(time.monotonic() - began)
         reports.append(report)
-        if args.format == "text":
+        if args.format == "text" or (machine and args.out):  # with --out, stdout is free for people
             print(as_text(report, args.lang, verbose=args.verbose), flush=True)
             if len(steps) > 1:
                 print()
     if args.format == "json":
         print(as_json(reports, args.lang))
-    elif args.format == "junit":
-        print(as_junit(reports, args.lang))
+    elif machine:
+        from checker.autograders import Submission, junit, render_format
+
+        name = args.project.name if args.project else ""
+        subs = [Submission(r.step, r, name, s, thorough=args.thorough) for r, s in zip(reports, seconds, strict=True)]
+        emit(args, junit(subs, course, args.lang) if len(subs) > 1 else render_format(args.format, subs[0], course, args.lang))
     elif len(steps) > 1:
         ok = sum(r.passed for r in reports)
-        print(t("summary-all", args.lang, ok=ok, total=len(reports), seconds=time.perf_counter() - started))
+        print(t("summary-all", args.lang, ok=ok, total=len(reports), seconds=time.monotonic() - started))
     return EXIT_OK if all(r.passed for r in reports) else EXIT_FAILED

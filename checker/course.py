@@ -23,6 +23,9 @@ NATURES = ("interpreter", "static", "http", "asgi", "servers", "suite")
 OUTSIDE = ("servers",)
 
 
+VISIBILITIES = ("visible", "hidden", "after_due_date")
+
+
 @dataclass(frozen=True)
 class CheckSpec:
     id: str
@@ -38,6 +41,8 @@ class CheckSpec:
     no_mistake: str = ""
     verify: str = ""  # "same" | "own": decided from outside too (grade, --sandbox)
     agrees: tuple[str, ...] = ()  # an inside-only check counts when these verdicts pass
+    points: float = 1.0  # what passing it is worth in a grade
+    visibility: str = "visible"  # Gradescope's: visible | hidden | after_due_date
 
     def applies_to(self, number: int) -> bool:
         return self.step <= number <= (self.until or number)
@@ -89,6 +94,11 @@ class Course:
     requirements: tuple[Requirement, ...] = ()
     python: str = ""  # the Python versions supported
 
+    def points(self, number: int, thorough: bool = False) -> float:
+        """What step `number` is worth: the points of the checks that count in it."""
+        return sum(self.checks[c].points for c in self.steps[number].checks
+                   if thorough or not self.checks[c].thorough)
+
     def requirements_of(self, number: int) -> list[Requirement]:
         return [r for r in self.requirements if r.step <= number]
 
@@ -118,9 +128,10 @@ def parse(text: str) -> Course:
     if twice:
         raise ValueError(f"course.toml: checks declared twice: {twice}")
     odd = [c.id for c in checks if c.nature not in NATURES or c.place not in ("", "end")
-           or c.verify not in ("", "same", "own") or (c.verify and c.agrees)]
+           or c.verify not in ("", "same", "own") or (c.verify and c.agrees)
+           or c.visibility not in VISIBILITIES or c.points < 0]
     if odd:
-        raise ValueError(f"course.toml: checks with an unknown nature or place: {odd}")
+        raise ValueError(f"course.toml: checks with an unknown nature, place, verify, visibility or points: {odd}")
     steps = {}
     for s in data["step"]:
         steps[s["number"]] = Step(

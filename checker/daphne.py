@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 from checker.failures import LISTENING, daphne_error
+from checker.processes import die_with_parent
 
 
 def asgi_target(setting: str) -> str:
@@ -40,7 +41,7 @@ class ServerProcess:
         self.launched = time.monotonic()
         self.process = subprocess.Popen(
             command, cwd=cwd, env=env, stdout=self._log, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
+            stdin=subprocess.DEVNULL, preexec_fn=die_with_parent(),
         )
         self.pid = self.process.pid
         self._offset = 0

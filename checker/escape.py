@@ -13,8 +13,11 @@ import re
 # screen, sets its title or writes its clipboard (ESC ] 52 ...).
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
-# What XML 1.0 forbids in a document, even escaped.
+# What XML 1.0 forbids in a document, even escaped (its production Char, section 2.2) ...
 XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+# ... and what it allows but asks documents to avoid: DEL, the C1 controls (0x9b opens an escape
+# sequence on a terminal that shows the file) and the noncharacters.
+XML_DISCOURAGED = re.compile("[\x7f-\x9f\ufdd0-\ufdef]")
 FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -24,7 +27,9 @@ def terminal(text: str) -> str:
 
 
 def xml(text: str) -> str:
-    return XML_FORBIDDEN.sub("\ufffd", ANSI.sub("", str(text)))
+    """Text any XML 1.0 parser takes: escape sequences dropped, forbidden and discouraged
+    characters made U+FFFD (the serializer escapes & < > and quotes)."""
+    return XML_DISCOURAGED.sub("\ufffd", XML_FORBIDDEN.sub("\ufffd", ANSI.sub("", str(text))))
 
 
 def html(text: str) -> str:

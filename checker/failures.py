@@ -384,6 +384,8 @@ def own_tests_cause(output: str, failed: list[tuple[str, str]], root: Path | Non
         return N_("hint-own-tests-refused"), label, ""
     if "DatabaseOperationForbidden" in output:
         return N_("hint-own-tests-database"), label, ""
+    if "CancelledError" in output:  # a receive_from() that timed out cancelled the consumer
+        return N_("hint-own-tests-cancelled"), label, ""
     lines = [line.strip() for line in output.splitlines() if EXCEPTION_LINE.match(line.strip())]
     if lines and root is not None:
         cause, _ = diagnose_line(lines[-1], root)

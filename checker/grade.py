@@ -1,94 +1,154 @@
-"""`python -m checker grade DIR --step N`: check every student project under DIR, one table.
+"""`python -m checker grade DIR --step N`: check every submission under DIR, one table.
 
-One subfolder is one student. A folder that holds no project, or a project that crashes
-or hangs, gets its row like any other: nothing stops the rest. Each submission runs in a
-bubblewrap sandbox of its own (checker/sandbox.py), and its scores come from what can be
-decided outside it; without bubblewrap, grade refuses unless --unsafe.
+DIR is what an LMS export gives: folders, .zip and .tar.gz archives, one per student
+(checker/submissions.py unpacks and finds the project). Every entry gets its row: one that holds
+no project, or crashes or hangs, gets its reason like any other, and nothing stops the rest.
+Each submission runs in a bubblewrap sandbox of its own (checker/sandbox.py), and its scores
+come from what can be decided outside it; without bubblewrap, grade refuses unless --unsafe.
 """
 
 from __future__ import annotations
 
-import os
 import sys
 import tempfile
+import time
 import traceback
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from checker.i18n import t
+from checker import points
+from checker.i18n import N_, t
 from checker.options import Options
-from checker.project import SKIP_DIRS, ProjectNotFound, locate
+from checker.project import ProjectNotFound, locate
+from checker.report import fix_first, message
 from checker.runner import StepReport, run_step
+
+TABLES = ("md", "csv", "json", "html", "junit")  # one file for the class
+EACH = ("gradescope", "classroom", "junit")  # with --out DIR, one file per submission as well
 
 
 @dataclass
 class Row:
-    student: str
+    name: str  # the entry as the export names it
     report: StepReport | None
-    problem: str = ""  # why there is no report
-    total: int = 0  # the checks that count: all of the step's, less the long ones unless asked
+    problem: str = ""  # a catalog key: why there is no report
+    params: dict = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # what unpacking left aside
+    person: dict | None = None  # the roster's line: {"id", "name", "email"}
+    counted: list[str] = field(default_factory=list)  # the checks that count
+    possible: float = 0.0
     seconds: float = 0.0  # its wall time
+    thorough: bool = False
+
+    @property
+    def student(self) -> str:
+        return (self.person or {}).get("name") or self.name
 
     @property
     def passed(self) -> int:
-        return sum(r.status in ("pass", "warn") for r in self.report.results) if self.report else 0
+        if not self.report:
+            return 0
+        return sum(r.status in ("pass", "warn") for r in self.report.results if r.id in self.counted)
+
+    @property
+    def total(self) -> int:
+        return len(self.counted)
+
+    @property
+    def earned(self) -> float:
+        from checker.course import load_course
+
+        return points.earned(load_course(), self.report, self.thorough)
 
     def status(self, check_id: str) -> str:
         if not self.report:
             return ""
         return next((r.status for r in self.report.results if r.id == check_id), "")
 
+    def reason(self, lang: str) -> str:
+        """Why this row lost points, in one line: the entry's problem, else the first thing to fix."""
+        if self.problem:
+            return t(self.problem, lang, **self.params).splitlines()[0]
+        if not self.report:
+            return ""
+        first = fix_first(self.report, lang)
+        if first:
+            return first
+        warned = next((r for r in self.report.results if r.status == "warn" and r.key), None)
+        return message(warned, lang).splitlines()[0] if warned else ""
 
-def grade_one(course, step, folder: Path, options: Options) -> Row:
-    import time
 
+def grade_one(course, step, entry, options: Options) -> Row:
     started = time.monotonic()
-    row = check_one(course, step, folder, options)
+    row = check_one(course, step, entry, options)
     row.seconds = round(time.monotonic() - started, 2)
+    row.notes = list(entry.notes)
     return row
 
 
-def check_one(course, step, folder: Path, options: Options) -> Row:
-    counted = [c for c in step.checks if options.thorough or not course.checks[c].thorough]
+def check_one(course, step, entry, options: Options) -> Row:
+    base = {"counted": points.counted(course, step, options.thorough),
+            "possible": points.possible(course, step, options.thorough), "thorough": options.thorough}
+    if entry.project is None:
+        return Row(entry.name, None, entry.problem, dict(entry.params), **base)
     try:
-        project = locate(folder)
+        project = locate(entry.project)
     except ProjectNotFound as exc:
-        return Row(folder.name, None, t("no-project", options.lang, detail=exc), len(counted))
+        return Row(entry.name, None, N_("no-project"), {"detail": str(exc)}, **base)
     try:
-        return Row(folder.name, run_step(course, step, project, options), total=len(counted))
+        return Row(entry.name, run_step(course, step, project, options), **base)
     except Exception as exc:  # one submission's trouble never stops the others
         traceback.print_exc()
-        return Row(folder.name, None, t("grade-crashed", options.lang, error=f"{type(exc).__name__}: {exc}"), len(counted))
+        return Row(entry.name, None, N_("grade-crashed"), {"error": f"{type(exc).__name__}: {exc}"}, **base)
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """The whole report or none of it: a reader never sees half, nor a submission's edit."""
-    path = Path(path)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or ".")
-    with os.fdopen(handle, "w", encoding="utf-8") as out:
-        out.write(text)
-    os.replace(temporary, path)
+@dataclass
+class Grading:
+    """One run of grade: the rows and what the instructor should know about the run itself."""
+    step: object
+    rows: list[Row]
+    sandboxed: bool
+    seconds: float = 0.0
+    jobs: int = 1
+    missing: list[dict] = field(default_factory=list)  # roster people without a submission
+    unknown: list[str] = field(default_factory=list)  # entries the roster does not name
+    delimiter: str = ","
+
+
+def usage_error(text: str) -> int:
+    print(text, file=sys.stderr)
+    return 2
 
 
 def cmd_grade(course, args) -> int:
+    from checker import grade_report
+    from checker.submissions import ExportError, archive_kind, entries, expand_export
+
     folder = args.dir.resolve()
-    if not folder.is_dir():
-        print(t("no-project", args.lang, detail=f"{folder}: no such folder"), file=sys.stderr)
-        return 2
+    if not folder.is_dir() and not (folder.is_file() and archive_kind(folder.name)):
+        return usage_error(t("no-project", args.lang, detail=f"{folder}: no such folder"))
     if args.step not in course.steps:
-        print(t("no-step", args.lang, step=args.step, steps=", ".join(map(str, course.steps))), file=sys.stderr)
-        return 2
+        return usage_error(t("no-step", args.lang, step=args.step, steps=", ".join(map(str, course.steps))))
     step = course.steps[args.step]
-    students = sorted(
-        p for p in folder.iterdir()
-        if p.is_dir() and not p.name.startswith(".") and p.name not in SKIP_DIRS
-    )
     formats = [f.strip() for f in args.format.split(",") if f.strip()]
-    known = ("md", "csv", "json", "html")
-    if not formats or any(f not in known for f in formats) or (len(formats) > 1 and not args.out):
-        print(f"grade --format: one or more of {', '.join(known)}; several need --out FOLDER", file=sys.stderr)
-        return 2
+    unknown = [f for f in formats if f not in (*TABLES, *EACH)]
+    if not formats or unknown or (len(formats) > 1 and not args.out) or (set(formats) - set(TABLES) and not args.out):
+        return usage_error(f"grade --format: one or more of {', '.join(TABLES)}, or per submission "
+                           f"{', '.join(EACH)}; several, or per submission, need --out FOLDER")
+    if len(args.delimiter) != 1:
+        return usage_error("grade --delimiter: one character, e.g. ';' for Excel in a Russian locale")
+    roster = None
+    if args.roster:
+        from checker.roster import RosterError, load_roster
+
+        try:
+            roster = load_roster(args.roster)
+        except RosterError as exc:
+            return usage_error(t("roster-bad", args.lang, path=str(args.roster), line=exc.line,
+                                 error=t(exc.key, args.lang, **exc.params)))
+        except OSError as exc:
+            return usage_error(t("roster-bad", args.lang, path=str(args.roster), line=0, error=str(exc)))
     options = Options.from_args(args)
     options.verdicts = True
     options.sandbox = not args.unsafe
@@ -97,26 +157,24 @@ def cmd_grade(course, args) -> int:
 
         missing = available()
         if missing:
-            print(missing, file=sys.stderr)
-            return 2
-    with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        rows = list(pool.map(lambda p: grade_one(course, step, p, options), students))
-    from checker import grade_report
+            return usage_error(missing)
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="checker-grade-") as scratch:
+        if folder.is_file():  # the LMS's "download all": one archive of the class's submissions
+            try:
+                folder = expand_export(folder, Path(scratch) / "export")
+            except ExportError as exc:
+                return usage_error(t(exc.key, args.lang, **exc.params))
+        # The roster and the reports may sit in DIR: they are not submissions.
+        found = entries(folder, Path(scratch) / "entries", ignore=[p for p in (args.roster, args.out) if p])
+        with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+            rows = list(pool.map(lambda e: grade_one(course, step, e, options), found))
+    grading = Grading(step, rows, options.sandbox, round(time.monotonic() - started, 1), max(1, args.jobs),
+                      delimiter=args.delimiter)
+    if roster is not None:
+        from checker.roster import match
 
-    renderers = {"md": grade_report.as_markdown, "csv": grade_report.as_csv, "json": grade_report.as_json,
-                 "html": grade_report.as_html}
-    if len(formats) > 1:
-        Path(args.out).mkdir(parents=True, exist_ok=True)
-        for name in formats:
-            write_atomically(Path(args.out) / f"grades.{name}", renderers[name](course, step, rows, args.lang))
-        print(t("grade-written", args.lang, count=len(rows), out=args.out))
-        return 0
-    output = renderers[formats[0]](course, step, rows, args.lang)
-    if args.out:
-        write_atomically(args.out, output)
-        print(t("grade-written", args.lang, count=len(rows), out=args.out))
-    else:
-        print(output)
-    return 0
-
-
+        people, grading.missing, grading.unknown = match(roster, [r.name for r in rows])
+        for row in rows:
+            row.person = people.get(row.name)
+    return grade_report.write(course, grading, formats, args.out, args.lang)

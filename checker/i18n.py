@@ -56,7 +56,7 @@ def template(key: str, lang: str, count=None) -> str | None:
 
 def render(key: str, lang: str, params: dict | None = None, optional: bool = False) -> str:
     """`key` in `lang` with its parameters; "" for a missing optional text (a hint)."""
-    params = params or {}
+    params = {name: sentence(value, lang) for name, value in (params or {}).items()}
     found = template(key, lang, params.get("count"))
     if found is None:
         return "" if optional else f"[no {lang} text for {key!r}: {params}]"
@@ -66,6 +66,18 @@ def render(key: str, lang: str, params: dict | None = None, optional: bool = Fal
         return f"[{key!r} needs {missing}] {found}"
     except ValueError as bad:  # a value that does not fit its format, e.g. {n:02d} given "x"
         return f"[{key!r}: {bad}] {found}"
+
+
+def nested(key: str, params: dict) -> dict:
+    """A sentence to put inside another one's parameter: rendered in the reader's language
+    when the outer one is (a failure seen through another, e.g. a client's inside two-servers)."""
+    return {"key": key, "params": params}
+
+
+def sentence(value, lang: str):
+    if isinstance(value, dict) and set(value) == {"key", "params"} and isinstance(value["key"], str):
+        return render(value["key"], lang, value["params"]).rstrip(".")
+    return value
 
 
 def t(key: str, lang: str, /, **params) -> str:

@@ -10,7 +10,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from checker.processes import kill_group
+from checker.processes import die_with_parent, kill_group
 
 
 class Spawned:
@@ -21,6 +21,7 @@ class Spawned:
             self.process = subprocess.Popen(
                 argv or [python, "-m", "checker.probe", str(job_path)], cwd=cwd, env=env, stdout=out,
                 stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
+                preexec_fn=die_with_parent(),
             )
         self.pid = self.process.pid
 
@@ -87,7 +88,7 @@ class Zygote:
             self.process = subprocess.Popen(
                 [self.python, "-m", "checker.zygote"], cwd=self.folder, env=self.env,
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                text=True, start_new_session=True,
+                text=True, start_new_session=True, preexec_fn=die_with_parent(),
             )
 
     def start(self, python, job_path, cwd, env, output):

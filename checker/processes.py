@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import sys
 
 
 def free_port() -> int:
@@ -20,3 +21,16 @@ def kill_group(pid: int, sig: int = signal.SIGKILL) -> None:
         os.killpg(pid, sig)
     except ProcessLookupError:
         pass
+
+
+def die_with_parent():
+    """For Popen(preexec_fn=...): on Linux the child gets SIGTERM when the checker dies, however
+    it dies (killed, Ctrl+C twice), so no Daphne or probe outlives it. Elsewhere: nothing.
+    prctl is looked up here, before the fork: the child only calls it (no import, no lock)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    import ctypes
+
+    prctl = ctypes.CDLL(None, use_errno=True).prctl
+    PR_SET_PDEATHSIG = 1
+    return lambda: prctl(PR_SET_PDEATHSIG, int(signal.SIGTERM))

@@ -27,7 +27,7 @@ from checker.failures import closes_gate
 from checker.i18n import N_
 from checker.options import Options, ProbeJob
 from checker.project import Project
-from checker.result import PASSED, STATUSES, CheckResult
+from checker.result import PASSED, STATUSES, CheckFailed, CheckResult
 
 # Starting the probe: Python, Django, Channels, the project, its migrations. A slow machine
 # (or a test that wants a hang to end sooner) sets CHECKER_STARTUP_SECONDS.
@@ -310,6 +310,7 @@ class StepRun:
         self.output = tmp / "output.txt"
         self.want_servers = False
         self.servers = None
+        self.application = ""
         self.ready: dict | None = None
 
     def on_ready(self, event: dict):
@@ -319,6 +320,11 @@ class StepRun:
             application = f"{self.project.package}.asgi.application"  # step 01: startproject's asgi.py
         if not (self.want_servers and self.servers is None and isinstance(application, str) and application):
             return
+        self.application = application
+        self.start_servers()
+
+    def start_servers(self):
+        application = self.application
         try:
             if self.sandbox is not None:
                 from checker.sandbox import SandboxServers
@@ -435,27 +441,64 @@ class StepRun:
             except RuntimeError:
                 endpoints = []
             logged = await self.quiet_logs() if endpoints else 0
+            sockets_hang = ""  # the check whose connect hung: later sockets would hang the same way
             for spec in specs:
                 ctx = self.live_context()
-                ctx.endpoints = endpoints[:1]
                 function = VERIFIERS[spec.id] if spec.verify == "own" else registry[spec.id]
-                if not endpoints and function.__module__ != "checker.checks.source":
+                static = function.__module__ == "checker.checks.source"
+                if not static and endpoints and not await self.responsive(endpoints):
+                    # A check before (two-servers, or a connect that blocks the event loop) left
+                    # the servers stuck: the next verdict gets fresh ones, as the probe would.
+                    endpoints = await self.restart_servers()
+                    logged = await self.quiet_logs() if endpoints else 0
+                ctx.endpoints = endpoints[:1]
+                if not endpoints and not static:
                     verdicts[spec.id] = CheckResult(spec.id, "fail", "live-http-failed",
                                                     {"path": "/", "error": "the project's server did not start"})
                     continue
+                if sockets_hang and spec.nature == "asgi" and not static:
+                    # As in the probe: every socket would hang the same way; the cause is told once.
+                    verdicts[spec.id] = CheckResult(spec.id, "skip", N_("skip-after-hang"), {"check": sockets_hang})
+                    continue
                 verdict = await run_check(spec, function, ctx, self.options.verbose)
+                if verdict.key in ("ws-connect-hangs", "blocked-process-connect"):
+                    sockets_hang = sockets_hang or spec.id
                 before, logged = logged, await self.quiet_logs()
-                if verdict.status in PASSED and not ctx.refusals and logged > before:
-                    # The client saw nothing wrong, and the server crashed all the same.
-                    crashed = self.servers.exception(self.project.root)
-                    cause, params = diagnose_line(crashed.splitlines()[0], self.project.root) if crashed else (None, {})
+                crashed = self.servers.exception(self.project.root) if logged > before else ""
+                if verdict.status in PASSED and not ctx.refusals and crashed:
+                    # The client saw nothing wrong, and the server crashed all the same. (A
+                    # traceback with no exception line yet is not counted: it says nothing.)
+                    cause, params = diagnose_line(crashed.splitlines()[0], self.project.root)
                     verdict = CheckResult(spec.id, "error", N_("server-logged-exception"),
-                                          {"log": crashed or "?", **params}, [cause] if cause else [],
+                                          {"log": crashed, **params}, [cause] if cause else [],
                                           verdict.duration_ms)
                 verdicts[spec.id] = verdict
             return verdicts
 
         return asyncio.run(all_verdicts())
+
+    async def responsive(self, endpoints, seconds: float = 2.0) -> bool:
+        """Whether the first server still answers a plain GET (any status) within `seconds`."""
+        import asyncio
+
+        ctx = self.live_context()
+        ctx.endpoints = endpoints[:1]
+        try:
+            await asyncio.wait_for(asyncio.to_thread(ctx.http_get, "/", seconds), seconds + 1)
+        except (asyncio.TimeoutError, CheckFailed):
+            return False
+        return True
+
+    async def restart_servers(self) -> list:
+        self.servers.stop()
+        self.servers = None
+        self.start_servers()
+        if self.servers is None:
+            return []
+        try:
+            return await self.servers.ready(timeout=30)
+        except RuntimeError:
+            return []
 
     def stop(self):
         if self.servers is not None:
@@ -502,7 +545,9 @@ def decide(specs: list[CheckSpec], results: dict[str, CheckResult], verdicts: di
             results[spec.id] = chosen
             continue
         inside.decided = "inside"
-        missing = [a for a in spec.agrees if a in verdicts and verdicts[a].status not in PASSED]
+        # It counts only when what it agrees with passed, outside where that was decided there.
+        missing = [a for a in spec.agrees if (a in verdicts and verdicts[a].status not in PASSED)
+                   or (a in results and results[a].status not in (*PASSED, "skip"))]
         if missing and inside.status in PASSED:
             results[spec.id] = CheckResult(spec.id, "fail", N_("not-corroborated"), {"checks": ", ".join(missing)},
                                            decided="inside")
@@ -552,7 +597,10 @@ def run_step(course: Course, step: Step, project: Project, options: Options, ref
             if outside:
                 closed = next((s.id for s in inside if s.gate and closes_gate(results[s.id].status, results[s.id].key)), "")
                 results.update(run.run_outside(outside, closed))
-            inconsistent = decide(specs, results, run.run_verdicts(verified)) if options.verdicts else []
+            # A failure inside counts as it is (a forged result can only look better): only what
+            # passed, or was never reached, needs the outside's word. A broken project costs less.
+            needed = [s for s in verified if s.id not in results or results[s.id].status in (*PASSED, "skip")]
+            inconsistent = decide(specs, results, run.run_verdicts(needed)) if options.verdicts else []
         finally:
             run.stop()
             output = tail_of(run.output)

@@ -49,10 +49,13 @@ def available() -> str:
     """"" when bubblewrap runs here; else why not (the install line)."""
     if sys.platform != "linux" or shutil.which("bwrap") is None:
         return INSTALL
-    done = subprocess.run(["bwrap", "--ro-bind", "/", "/", "--unshare-all", "--die-with-parent", "true"],
-                          capture_output=True, text=True)
+    done = subprocess.run(["bwrap", "--ro-bind", "/", "/", "--unshare-all", "--die-with-parent",
+                           sys.executable, "-c", ""], capture_output=True, text=True)
     if done.returncode:
-        return f"bubblewrap does not run here: {done.stderr.strip()}\n{INSTALL}"
+        return (f"bubblewrap is installed but does not run here: {done.stderr.strip()}\n"
+                "  It needs unprivileged user namespaces: sudo sysctl -w kernel.unprivileged_userns_clone=1\n"
+                "  (Ubuntu 24.04: sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0),\n"
+                "  or pass --unsafe (no sandbox) at your own risk.")
     return ""
 
 

@@ -23,9 +23,14 @@ from checker.i18n import LANGS, LOCALE, catalog
 # The calls whose string arguments are keys, and which argument (Babel's keyword specs).
 KEYWORDS = {
     "CheckFailed": (1,), "Note": (1,), "N_": (1,), "t": (1,), "render": (1,),
-    "fail_from": (2,), "result": (3,), "CheckResult": (3,),
+    "fail_from": (2,), "result": (3,), "CheckResult": (3,), "Finding": (2,),
 }
 PACKAGE = ROOT / "checker"
+
+
+def sources() -> list:
+    """The code whose texts live in the catalogs: the checker, and make doctor's tool."""
+    return [*sorted(PACKAGE.rglob("*.py")), ROOT / "tools" / "doctor.py"]
 
 
 def used_keys() -> dict[str, str]:
@@ -36,7 +41,7 @@ def used_keys() -> dict[str, str]:
     from babel.messages.extract import extract_from_file
 
     found = {}
-    for path in sorted(PACKAGE.rglob("*.py")):
+    for path in sources():
         with contextlib.redirect_stderr(io.StringIO()):  # Babel's notes on f-strings: not keys
             extracted = list(extract_from_file("python", str(path), keywords=KEYWORDS))
         for line, message, _, _ in extracted:

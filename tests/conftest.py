@@ -26,10 +26,24 @@ REDIS_HELP = (
 )
 
 
+# `make test` runs on three xdist workers (--dist loadgroup): the tests mostly wait on the
+# subprocesses they start. Tests that share an expensive module fixture go to one worker (a group),
+# or each worker would build it again; and the slowest start first, not last, so that no long
+# test is left running alone at the end.
+SHARED_FIXTURES = {"arena": "hostile", "all_steps": "check-all", "quick_run": "bench", "server": "fuzz"}
+SLOW = ("test_hostile.py::test_the_grader", "test_a_forgotten_makemigrations", "test_check_all_exits_zero")
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(config, items):
     for item in items:
-        if "redis_url" in getattr(item, "fixturenames", ()):
+        fixtures = getattr(item, "fixturenames", ())
+        if "redis_url" in fixtures:
             item.add_marker(pytest.mark.redis)
+        group = next((g for f, g in SHARED_FIXTURES.items() if f in fixtures), None)
+        if group:
+            item.add_marker(pytest.mark.xdist_group(group))
+    items.sort(key=lambda item: not any(name in item.nodeid for name in SLOW))  # stable: order kept within
 
 
 def step_needs(number: int) -> list:

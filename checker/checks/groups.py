@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import os
 import time
 
 from checker.checks import check, verifier
@@ -175,7 +176,23 @@ async def no_blocking(ctx):
     slow = ctx.channel_layer().slow_seconds
     (alice,) = await room_of(ctx, ["alice"])
     (bob,) = await room_of(ctx, ["bob"])
-    # bob alone first: how long his own reply takes, whatever his handler does.
+    # A consumer that blocks holds bob back by the whole slow call every time; a busy machine
+    # only now and then. So a wait that looks blocked is measured again, and the least counts.
+    waits = [await bob_waits(ctx, alice, bob, slow)]
+    while waits[-1] > slow / 2 and len(waits) < 3:
+        waits.append(await bob_waits(ctx, alice, bob, slow))
+    waited = min(waits)
+    if waited > slow / 2:
+        from channels.consumer import SyncConsumer
+
+        key = N_("blocked") if issubclass(routed_consumer(ctx), SyncConsumer) else N_("blocked-async")
+        raise CheckFailed(key, causes=busy_machine(), waited=f"{waited:.2f}", slow=f"{slow:.1f}", **load_now())
+    return Note("no-blocking-note", waited=f"{max(waited, 0) * 1000:.0f}", slow=f"{slow:.1f}")
+
+
+async def bob_waits(ctx, alice, bob, slow) -> float:
+    """How much longer bob's reply takes while alice's handler is in a slow layer call than
+    when he is alone: the machine's own speed is taken out."""
     started = time.perf_counter()
     await bob.send({"message": "alone"})
     expect_message(ctx, bob, "alone", await bob.receive(timeout=slow + 2))
@@ -190,12 +207,19 @@ async def no_blocking(ctx):
     waited = time.perf_counter() - started - 0.05 - alone
     expect_message(ctx, bob, "quick", got)
     expect_message(ctx, alice, SLOW_MARKER, await alice.receive(timeout=slow + 2))
-    if waited > slow / 2:
-        from channels.consumer import SyncConsumer
+    return waited
 
-        key = N_("blocked") if issubclass(routed_consumer(ctx), SyncConsumer) else N_("blocked-async")
-        raise CheckFailed(key, waited=f"{waited:.2f}", slow=f"{slow:.1f}")
-    return Note("no-blocking-note", waited=f"{max(waited, 0) * 1000:.0f}", slow=f"{slow:.1f}")
+
+BUSY = 1.5  # load average per core above which a timing verdict is not to be trusted
+
+
+def load_now() -> dict:
+    return {"load": f"{os.getloadavg()[0]:.1f}", "cores": os.cpu_count() or 1}
+
+
+def busy_machine() -> list[str]:
+    """The cause to add to a timing verdict taken on a machine too busy to trust it."""
+    return [N_("hint-busy-machine")] if os.getloadavg()[0] > BUSY * (os.cpu_count() or 1) else []
 
 
 # --- verdicts from outside: the submission's own Redis, read by the checker -------------------

@@ -12,6 +12,7 @@ from pathlib import Path
 from checker.checks import check
 from checker.checks.sockets import show
 from checker.failures import diagnose_line, short_error
+from checker.i18n import nested
 from checker.result import CheckFailed, Note
 
 
@@ -46,7 +47,7 @@ async def two_servers(ctx):
         got = await bob.receive(timeout=3)
     except CheckFailed as failed:  # refused, reset, closed with 1011, ...
         raise crashed_or(pair, ctx, names, CheckFailed(
-            "two-servers-connect", status="error", client=f"{failed.key} {failed.params}",
+            "two-servers-connect", status="error", client=nested(failed.key, failed.params),
             log=pair.last_error(ctx.root))) from None
     if got is None:
         raise crashed_or(pair, ctx, names, CheckFailed("two-servers-no-delivery", first=names[0], second=names[1]))

@@ -5,6 +5,7 @@ the grader never crashes, and the victims score exactly as in a clean run."""
 from __future__ import annotations
 
 import csv
+import fcntl
 import hashlib
 import io
 import json
@@ -91,8 +92,10 @@ def build_attack(attack: dict, folder: Path, fill: dict) -> Path:
     return project
 
 
-def survivors(since: float) -> list[str]:
-    """Our processes started since `since` that belong to a submission's run."""
+def survivors(since: float, base: Path) -> list[str]:
+    """Processes started since `since` that belong to a submission's run of this arena: its
+    code runs with the submission (under `base`) as its folder, or names the attacks' marker.
+    (Other tests' checkers run at the same time under xdist: they are not this run's.)"""
     found = []
     boot = time.time() - float(Path("/proc/uptime").read_text().split()[0])
     tick = os.sysconf("SC_CLK_TCK")
@@ -102,17 +105,17 @@ def survivors(since: float) -> list[str]:
         try:
             cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
             started = boot + int((entry / "stat").read_text().rsplit(")", 1)[1].split()[19]) / tick
+            cwd = os.readlink(entry / "cwd")
         except (OSError, IndexError, ValueError):
             continue
-        if started >= since and (MARKER in cmdline or "checker.probe" in cmdline or "sandbox_agent" in cmdline
-                                 or ("daphne" in cmdline and "-u" in cmdline)):
+        if started >= since and (MARKER in cmdline or cwd.startswith(str(base))):
             found.append(f"{entry.name}: {cmdline[:200]}")
     return found
 
 
-@pytest.fixture(scope="module")
-def arena(tmp_path_factory, redis_url):
-    base = tmp_path_factory.mktemp("hostile")
+def build_corpus(base: Path, listener) -> dict:
+    """The canaries, an instructor's home, the victims (and a clean copy of them) and every
+    attack, in `base`: each fixture gets its own, so that nothing one run does reaches another."""
     canary, home = base / "canary", base / "home"
     (canary / "report").mkdir(parents=True)
     (home / ".ssh").mkdir(parents=True)
@@ -120,7 +123,6 @@ def arena(tmp_path_factory, redis_url):
     (canary / "delete-me.txt").write_text("keep me")
     (home / ".ssh" / "id_rsa").write_text(f"-----BEGIN {SECRET} KEY-----")
     (home / ".bashrc").write_text("# the instructor's\n")
-    listener = Listener()
     fill = {"CANARY": canary, "HOME": home, "PORT": listener.port, "MARKER": MARKER}
     clean, hostile = base / "clean", base / "class"
     for name, number in VICTIMS.items():
@@ -128,6 +130,40 @@ def arena(tmp_path_factory, redis_url):
         copy_step(number, hostile / f"step{number}" / name)
     for attack in ATTACKS:
         build_attack(attack, hostile / f"step{attack['step']}", fill)
+    env = checker_env(HOME=str(home), CANARY_SECRET=SECRET)
+    return {"canary": canary, "home": home, "clean": clean, "hostile": hostile, "env": env}
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory, redis_url):
+    """For the one-submission runs (check --sandbox): a corpus of their own, no grading."""
+    listener = Listener()
+    yield {**build_corpus(tmp_path_factory.mktemp("hostile-one"), listener), "listener": listener}
+    listener.close()
+
+
+@pytest.fixture(scope="session")
+def arena(tmp_path_factory, redis_url):
+    """Graded once per run, also under xdist: the first worker to ask grades, the others wait on
+    a lock in the run's shared temp folder and read what it found (grading twice would cost
+    minutes and prove nothing more)."""
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID")
+    shared = tmp_path_factory.getbasetemp().parent / f"hostile-{run}" if run else tmp_path_factory.getbasetemp()
+    shared.mkdir(exist_ok=True)
+    found = shared / "arena.json"
+    with open(shared / "arena.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not found.exists():
+            found.write_text(json.dumps(build_arena(shared / "arena", redis_url)))
+    data = json.loads(found.read_text())
+    return {**data, **{k: Path(data[k]) for k in ("canary", "home", "hostile")}}
+
+
+def build_arena(base: Path, redis_url: str) -> dict:
+    base.mkdir()
+    listener = Listener()
+    made = build_corpus(base, listener)
+    canary, home, clean, hostile, env = (made[k] for k in ("canary", "home", "clean", "hostile", "env"))
     victims = {n: hostile / f"step{s}" / n for n, s in VICTIMS.items()}
     before = {"canary": fingerprint(canary), "home": fingerprint(home), "victims": {n: fingerprint(p) for n, p in victims.items()}}
     venv_pth = set(Path(sys.prefix).rglob("*.pth"))
@@ -135,7 +171,6 @@ def arena(tmp_path_factory, redis_url):
 
     shared = redis.Redis.from_url(redis_url)
     shared.set(f"{MARKER}-canary", "still here")
-    env = checker_env(HOME=str(home), CANARY_SECRET=SECRET)
     started = time.time()
 
     def grade(folder: Path, step: int, out: Path, environment: dict):
@@ -151,19 +186,22 @@ def arena(tmp_path_factory, redis_url):
     clean_runs = {step: grade(clean / f"step{step}", step, base / f"clean-{step}", checker_env()) for step in (5, 7)}
     time.sleep(3)  # what a surviving daemon would do, it would have done by now
     after = {"canary": fingerprint(canary), "home": fingerprint(home), "victims": {n: fingerprint(p) for n, p in victims.items()}}
-    yield {
-        "graded": graded, "clean": {s: json.loads((base / f"clean-{s}" / "grades.json").read_text()) for s in clean_runs},
-        "before": before, "after": after, "canary": canary, "home": home,
-        "listener": listener.received, "survivors": survivors(started), "pth": set(Path(sys.prefix).rglob("*.pth")) - venv_pth,
-        "shared": shared.get(f"{MARKER}-canary"), "hostile": hostile, "env": env,
+    found = {
+        "graded": {step: {"returncode": done.returncode, "stderr": done.stderr[-3000:]} for step, done in graded.items()},
+        "clean": {s: json.loads((base / f"clean-{s}" / "grades.json").read_text()) for s in clean_runs},
+        "before": before, "after": after, "canary": str(canary), "home": str(home),
+        "listener": [r.decode(errors="replace") for r in listener.received], "survivors": survivors(started, base),
+        "pth": sorted(map(str, set(Path(sys.prefix).rglob("*.pth")) - venv_pth)),
+        "shared": (shared.get(f"{MARKER}-canary") or b"").decode(), "hostile": str(hostile), "env": env,
     }
     listener.close()
     shared.delete(f"{MARKER}-canary")
+    return found
 
 
 def rows_of(arena) -> dict[str, dict]:
-    return {row["student"]: row for step in (5, 7)
-            for row in json.loads((arena["canary"] / "report" / f"step{step}" / "grades.json").read_text())}
+    return {row["entry"]: row for step in (5, 7)
+            for row in json.loads((arena["canary"] / "report" / f"step{step}" / "grades.json").read_text())["rows"]}
 
 
 def reports(arena) -> list[Path]:
@@ -172,7 +210,7 @@ def reports(arena) -> list[Path]:
 
 def test_the_grader_finishes_and_reports_every_submission(arena):
     for graded in arena["graded"].values():
-        assert graded.returncode == 0, graded.stderr[-3000:]
+        assert graded["returncode"] == 0, graded["stderr"]
     rows = rows_of(arena)
     assert set(rows) == {a.get("folder", a["name"]) for a in ATTACKS} | set(VICTIMS)
 
@@ -185,8 +223,8 @@ def test_nothing_outside_the_sandboxes_was_read_written_or_reached(arena):
     assert arena["after"]["home"] == arena["before"]["home"]
     assert not Path(f"/tmp/{MARKER}-outside.txt").exists()
     assert arena["listener"] == [], arena["listener"]
-    assert arena["pth"] == set() and not (arena["canary"] / "pth-ran.txt").exists()
-    assert arena["shared"] == b"still here"  # FLUSHALL reached only the attacker's own Redis
+    assert arena["pth"] == [] and not (arena["canary"] / "pth-ran.txt").exists()
+    assert arena["shared"] == "still here"  # FLUSHALL reached only the attacker's own Redis
     assert arena["after"]["victims"] == arena["before"]["victims"]  # no submission rewrote another
 
 
@@ -207,13 +245,14 @@ def test_the_report_was_not_replaced(arena):
 
 
 def test_victims_score_as_in_a_clean_run(arena):
-    clean = {row["student"]: row for rows in arena["clean"].values() for row in rows}
+    clean = {row["entry"]: row for grades in arena["clean"].values() for row in grades["rows"]}
     rows = rows_of(arena)
     for name in VICTIMS:
         statuses = {c["id"]: c["status"] for c in rows[name]["report"]["checks"]}
         expected = {c["id"]: c["status"] for c in clean[name]["report"]["checks"]}
         assert statuses == expected, name
         assert rows[name]["passed"] == clean[name]["passed"]
+        assert rows[name]["points"] == clean[name]["points"] == rows[name]["max_points"]
 
 
 def test_forged_results_score_nothing_on_the_sockets(arena):
@@ -250,15 +289,15 @@ def test_every_renderer_escapes_for_its_medium(arena):
 
 
 @pytest.mark.parametrize("name", [a["name"] for a in ATTACKS if a["name"] not in ("report-injection",)])
-def test_each_attack_under_check_sandbox(arena, name):
+def test_each_attack_under_check_sandbox(corpus, name):
     """The same, one submission at a time, as `check --sandbox` runs it."""
     attack = next(a for a in ATTACKS if a["name"] == name)
-    before = fingerprint(arena["canary"])
-    done = run_checker("check", str(attack["step"]), "--project", str(arena["hostile"] / f"step{attack['step']}" / attack.get("folder", name)),
-                       "--sandbox", "--format", "json", "--lang", "en", env=arena["env"])
+    before = fingerprint(corpus["canary"])
+    done = run_checker("check", str(attack["step"]), "--project", str(corpus["hostile"] / f"step{attack['step']}" / attack.get("folder", name)),
+                       "--sandbox", "--format", "json", "--lang", "en", env=corpus["env"])
     assert "Traceback" not in done.stdout, done.stdout[-2000:]
     report = json.loads(done.stdout)
     assert SECRET not in done.stdout + done.stderr
-    assert fingerprint(arena["canary"]) == before
+    assert fingerprint(corpus["canary"]) == before
     if "forged" in attack.get("expect", []):
         assert not report["passed"]

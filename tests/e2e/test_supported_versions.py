@@ -11,6 +11,8 @@ from conftest import check_json
 from checker.course import load_course
 from tools.venvs import python_for, venv
 
+# Each set is a venv of its own to build (minutes on a clean checkout): `make test-all` runs them.
+pytestmark = pytest.mark.slow
 COURSE = load_course()
 SETS = {
     "oldest": ("3.10", ["django>=4.2,<4.3", "channels[daphne]>=4.0,<4.1", "daphne>=4.0,<4.1",

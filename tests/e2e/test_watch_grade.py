@@ -51,15 +51,21 @@ def test_grade_table_with_a_broken_and_a_missing_project(tmp_path):
     (submissions / "vera").mkdir(parents=True)  # handed in nothing
     done = run_checker("grade", str(submissions), "--step", "4", "--format", "json", "--lang", "en", "--jobs", "2")
     assert done.returncode == 0, done.stderr
-    rows = {r["student"]: r for r in json.loads(done.stdout)}
+    grades = json.loads(done.stdout)
+    rows = {r["entry"]: r for r in grades["rows"]}
     total = len(COURSE.steps[4].checks)
     assert (rows["anna"]["passed"], rows["anna"]["total"]) == (total, total)
+    assert rows["anna"]["points"] == rows["anna"]["max_points"] == COURSE.points(4)
     assert rows["boris"]["passed"] < total and rows["boris"]["report"]["passed"] is False
-    assert rows["vera"]["report"] is None and "no manage.py" in rows["vera"]["problem"]
+    assert rows["boris"]["reason"].startswith("Fix first: ws-connect")
+    assert rows["vera"]["report"] is None and rows["vera"]["problem"] == "empty"
+    assert rows["vera"]["reason"] == "the submission is empty" and rows["vera"]["points"] == 0
+    assert grades["counts"]["ws-connect"] == 1 and grades["sandboxed"] is True
 
     page = tmp_path / "grades.html"
     done = run_checker("grade", str(submissions), "--step", "4", "--format", "html", "--out", str(page), "--lang", "ru", "--jobs", "2")
     assert done.returncode == 0
     text = page.read_text()
     assert text.startswith("<!DOCTYPE html>") and "boris" in text and "ws-connect" in text
-    assert "<script" not in text  # self-contained and static
+    assert "<script src" not in text and "<link" not in text  # self-contained: its script is inline
+    assert "ws-connect 1/3" in text or 'title="ws-connect">1/3<' in text  # the class's count per check

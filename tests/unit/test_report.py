@@ -59,7 +59,8 @@ def test_what_python_observed_leads_the_hint():
 def test_junit_is_valid_xml():
     root = ET.fromstring(as_junit([report(FAILED, SKIPPED, CheckResult("ws-connect", "pass"))], "en"))
     suite = root.find("testsuite")
-    assert (suite.get("tests"), suite.get("failures"), suite.get("skipped")) == ("3", "1", "1")
+    # ws-echo was skipped because project-loads failed: the project kept it from running, a failure
+    assert (suite.get("tests"), suite.get("failures"), suite.get("skipped")) == ("3", "2", "0")
     assert "No module named" in suite.find("testcase/failure").get("message") + suite.find("testcase/failure").text
 
 
@@ -67,12 +68,19 @@ def test_grade_csv_has_a_row_per_student():
     import csv
     import io
 
-    from checker.grade import Row
+    from checker import points
+    from checker.grade import Grading, Row
     from checker.grade_report import as_csv
 
     step = COURSE.steps[4]
-    rows = [Row("anna", report(CheckResult("project-loads", "pass")), total=len(step.checks)),
-            Row("vera", None, "no manage.py", total=len(step.checks))]
-    lines = list(csv.reader(io.StringIO(as_csv(COURSE, step, rows, "en"))))
-    assert lines[0][:3] == ["student", "environment", "project-loads"] and [r[0] for r in lines[1:]] == ["anna", "vera"]
-    assert lines[2][-1] == "no manage.py"
+    base = {"counted": points.counted(COURSE, step), "possible": points.possible(COURSE, step)}
+    rows = [Row("anna", report(CheckResult("project-loads", "pass")), **base),
+            Row("=vera", None, "no-manage-py", {"count": 3}, **base)]
+    text = as_csv(COURSE, Grading(step, rows, sandboxed=True, delimiter=";"), "en")
+    assert text.startswith("\ufeff")  # Excel reads UTF-8 (Cyrillic names) only with a BOM
+    lines = list(csv.reader(io.StringIO(text[1:]), delimiter=";"))
+    assert lines[0][:5] == ["entry", "student_id", "name", "email", "environment"]
+    assert [r[0] for r in lines[1:]] == ["anna", "'=vera"]  # no formula from a folder's name
+    header = lines[0]
+    assert lines[1][header.index("points")] == "1" and lines[1][header.index("max_points")] == points.shown(base["possible"])
+    assert lines[2][header.index("reason")] == "no manage.py among the submission's 3 files"

@@ -1,49 +1,31 @@
-# chat/consumers.py
-from asgiref.sync import async_to_sync
-from channels.generic.websocket import WebsocketConsumer
 import json
 
+from asgiref.sync import async_to_sync
+from channels.generic.websocket import WebsocketConsumer
 
-class ChatConsumer(WebsocketConsumer):
+
+class RoomConsumer(WebsocketConsumer):
+    # one of these per open tab.
+    # the channel layer only has async methods, so in a sync consumer every
+    # call goes through async_to_sync(...)(...)
+
     def connect(self):
-        self.room_name = self.scope['url_route']['kwargs']['room_name']
-        self.room_group_name = 'chat_%s' % self.room_name
-
-        # put this socket's channel into the room's group
-        # (the channel layer is async, so wrap it for this sync consumer)
-        async_to_sync(self.channel_layer.group_add)(
-            self.room_group_name,
-            self.channel_name
-        )
-
+        room = self.scope['url_route']['kwargs']['room']
+        self.group = 'room-%s' % room
+        async_to_sync(self.channel_layer.group_add)(self.group, self.channel_name)
         self.accept()
 
-    def disconnect(self, close_code):
-        # take the channel out of the group again
-        async_to_sync(self.channel_layer.group_discard)(
-            self.room_group_name,
-            self.channel_name
-        )
+    def disconnect(self, code):
+        async_to_sync(self.channel_layer.group_discard)(self.group, self.channel_name)
 
-    # a frame came in from the browser
     def receive(self, text_data):
-        text_data_json = json.loads(text_data)
-        message = text_data_json['message']
+        payload = json.loads(text_data)
+        # don't answer directly: hand it to the group, so every tab in the
+        # room (this one too) gets it through room_say below
+        async_to_sync(self.channel_layer.group_send)(self.group, {
+            'type': 'room.say',  # -> room_say()
+            'text': payload['message'],
+        })
 
-        # pass it on to everybody in the room, me included
-        async_to_sync(self.channel_layer.group_send)(
-            self.room_group_name,
-            {
-                'type': 'chat_message',
-                'message': message
-            }
-        )
-
-    # an event came in from the group
-    def chat_message(self, event):
-        message = event['message']
-
-        # write it out to this browser
-        self.send(text_data=json.dumps({
-            'message': message
-        }))
+    def room_say(self, event):
+        self.send(text_data=json.dumps({'message': event['text']}))

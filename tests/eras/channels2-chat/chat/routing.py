@@ -1,8 +1,9 @@
-# chat/routing.py
 from django.conf.urls import url
 
-from . import consumers
+from chat.consumers import RoomConsumer
 
+# same idea as urls.py, but for ws:// addresses.
+# no leading slash here either
 websocket_urlpatterns = [
-    url(r'^ws/chat/(?P<room_name>[^/]+)/$', consumers.ChatConsumer),
+    url(r'^ws/chat/(?P<room>[^/]+)/$', RoomConsumer),
 ]

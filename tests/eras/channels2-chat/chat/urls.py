@@ -1,9 +1,8 @@
-# chat/urls.py
 from django.conf.urls import url
 
-from . import views
+from chat import views
 
 urlpatterns = [
-    url(r'^$', views.index, name='index'),
-    url(r'^(?P<room_name>[^/]+)/$', views.room, name='room'),
+    url(r'^$', views.lobby, name='lobby'),
+    url(r'^(?P<room>[^/]+)/$', views.room, name='room'),
 ]

@@ -1,12 +1,10 @@
-# chat/views.py
 from django.shortcuts import render
 
 
-def index(request):
-    return render(request, 'chat/index.html', {})
+def lobby(request):
+    return render(request, 'chat/lobby.html')
 
 
-def room(request, room_name):
-    return render(request, 'chat/room.html', {
-        'room_name': room_name
-    })
+def room(request, room):
+    # the name goes to the page through json_script, the js reads it from there
+    return render(request, 'chat/room.html', {'room': room})

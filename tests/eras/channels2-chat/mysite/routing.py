@@ -1,14 +1,13 @@
-# mysite/routing.py
+# the "root" of channels, like urls.py is for django.
+# plain http is handled by channels itself (it passes it to django),
+# so I only have to say where the websockets go
 from channels.auth import AuthMiddlewareStack
 from channels.routing import ProtocolTypeRouter, URLRouter
+
 import chat.routing
 
 application = ProtocolTypeRouter({
-    # plain http requests go to the django views automatically,
-    # only the websocket part has to be listed here
     'websocket': AuthMiddlewareStack(
-        URLRouter(
-            chat.routing.websocket_urlpatterns
-        )
+        URLRouter(chat.routing.websocket_urlpatterns)
     ),
 })

@@ -1,48 +1,31 @@
-# chat/consumers.py
 import json
 
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 
 class ChatConsumer(AsyncWebsocketConsumer):
+    """Every open room page has one of these.
+
+    All the pages of one room are in one group on the channel layer:
+    what one of them sends, the group hands to each of them.
+    """
+
     async def connect(self):
         self.room_name = self.scope['url_route']['kwargs']['room_name']
-        self.room_group_name = 'chat_%s' % self.room_name
-
-        # join the room's group
-        await self.channel_layer.group_add(
-            self.room_group_name,
-            self.channel_name
-        )
-
+        self.group_name = f'chat-{self.room_name}'
+        await self.channel_layer.group_add(self.group_name, self.channel_name)
         await self.accept()
 
-    async def disconnect(self, close_code):
-        # leave the room's group
-        await self.channel_layer.group_discard(
-            self.room_group_name,
-            self.channel_name
-        )
+    async def disconnect(self, code):
+        await self.channel_layer.group_discard(self.group_name, self.channel_name)
 
-    # frame from the browser
     async def receive(self, text_data):
-        text_data_json = json.loads(text_data)
-        message = text_data_json['message']
-
-        # broadcast to the whole group
+        data = json.loads(text_data)
         await self.channel_layer.group_send(
-            self.room_group_name,
-            {
-                'type': 'chat_message',
-                'message': message
-            }
+            self.group_name,
+            {'type': 'broadcast', 'message': data['message']},
         )
 
-    # event from the group
-    async def chat_message(self, event):
-        message = event['message']
-
-        # back down this socket
-        await self.send(text_data=json.dumps({
-            'message': message
-        }))
+    async def broadcast(self, event):
+        """Called for every event of type 'broadcast' sent to the group."""
+        await self.send(json.dumps({'message': event['message']}))

@@ -1,8 +1,8 @@
-# chat/routing.py
 from django.urls import re_path
 
-from . import consumers
+from .consumers import ChatConsumer
 
 websocket_urlpatterns = [
-    re_path(r'ws/chat/(?P<room_name>\w+)/$', consumers.ChatConsumer.as_asgi()),
+    # Channels 3: the route takes ChatConsumer.as_asgi(), not the class
+    re_path(r'^ws/chat/(?P<room_name>\w+)/$', ChatConsumer.as_asgi()),
 ]

@@ -1,9 +1,10 @@
-# chat/urls.py
 from django.urls import path
 
-from . import views
+from .views import IndexView, RoomView
+
+app_name = 'chat'
 
 urlpatterns = [
-    path('', views.index, name='index'),
-    path('<str:room_name>/', views.room, name='room'),
+    path('', IndexView.as_view(), name='index'),
+    path('<str:room_name>/', RoomView.as_view(), name='room'),
 ]

@@ -1,12 +1,11 @@
-# chat/views.py
-from django.shortcuts import render
+from django.views.generic import TemplateView
 
 
-def index(request):
-    return render(request, 'chat/index.html')
+class IndexView(TemplateView):
+    template_name = 'chat/index.html'
 
 
-def room(request, room_name):
-    return render(request, 'chat/room.html', {
-        'room_name': room_name
-    })
+class RoomView(TemplateView):
+    # no get_context_data needed: TemplateView puts the URL kwargs
+    # (room_name) into the context by itself
+    template_name = 'chat/room.html'

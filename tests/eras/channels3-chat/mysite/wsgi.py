@@ -1,12 +1,4 @@
-"""
-WSGI config for mysite project.
-
-It exposes the WSGI callable as a module-level variable named ``application``.
-
-For more information on this file, see
-https://docs.djangoproject.com/en/3.2/howto/deployment/wsgi/
-"""
-
+"""WSGI entry point (unused: the chat runs on asgi.py)."""
 import os
 
 from django.core.wsgi import get_wsgi_application

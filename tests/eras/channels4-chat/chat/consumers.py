@@ -1,36 +1,34 @@
-# chat/consumers.py
 import json
+import logging
 
 from channels.generic.websocket import AsyncWebsocketConsumer
 
+logger = logging.getLogger(__name__)
+
 
 class ChatConsumer(AsyncWebsocketConsumer):
-    async def connect(self):
-        self.room_name = self.scope["url_route"]["kwargs"]["room_name"]
-        self.room_group_name = f"chat_{self.room_name}"
+    """A room is a group on the channel layer; each open tab is one member."""
 
-        # this socket becomes a member of the room
-        await self.channel_layer.group_add(self.room_group_name, self.channel_name)
+    room: str
+    group: str
 
+    async def connect(self) -> None:
+        self.room = self.scope["url_route"]["kwargs"]["room_name"]
+        self.group = f"room.{self.room}"
+        await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
+        logger.info("%s joined %s", self.channel_name, self.group)
 
-    async def disconnect(self, close_code):
-        # and stops being one when it closes
-        await self.channel_layer.group_discard(self.room_group_name, self.channel_name)
+    async def disconnect(self, code: int) -> None:
+        await self.channel_layer.group_discard(self.group, self.channel_name)
+        logger.info("%s left %s (%s)", self.channel_name, self.group, code)
 
-    # Message from the browser
-    async def receive(self, text_data):
-        text_data_json = json.loads(text_data)
-        message = text_data_json["message"]
-
-        # Fan it out to the room; "chat.message" is handled by chat_message()
+    async def receive(self, text_data: str) -> None:
+        message = json.loads(text_data)["message"]
         await self.channel_layer.group_send(
-            self.room_group_name, {"type": "chat.message", "message": message}
+            self.group, {"type": "room.message", "message": message}
         )
 
-    # Message from the room
-    async def chat_message(self, event):
-        message = event["message"]
-
-        # Forward it to the browser
-        await self.send(text_data=json.dumps({"message": message}))
+    async def room_message(self, event: dict) -> None:
+        """Handler for "room.message" events: pass the text on to this tab."""
+        await self.send(text_data=json.dumps({"message": event["message"]}))

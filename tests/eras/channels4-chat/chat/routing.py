@@ -1,8 +1,7 @@
-# chat/routing.py
-from django.urls import re_path
+from django.urls import path
 
-from . import consumers
+from chat.consumers import ChatConsumer
 
 websocket_urlpatterns = [
-    re_path(r"ws/chat/(?P<room_name>\w+)/$", consumers.ChatConsumer.as_asgi()),
+    path("ws/chat/<str:room_name>/", ChatConsumer.as_asgi()),
 ]

@@ -1,10 +1,9 @@
-# chat/urls.py
 from django.urls import path
 
-from . import views
+from chat import views
 
-
+app_name = "chat"
 urlpatterns = [
-    path("", views.index, name="index"),
+    path("", views.lobby, name="lobby"),
     path("<str:room_name>/", views.room, name="room"),
 ]

@@ -1,10 +1,10 @@
-# chat/views.py
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 
-def index(request):
-    return render(request, "chat/index.html")
+def lobby(request: HttpRequest) -> HttpResponse:
+    return render(request, "chat/lobby.html")
 
 
-def room(request, room_name):
+def room(request: HttpRequest, room_name: str) -> HttpResponse:
     return render(request, "chat/room.html", {"room_name": room_name})

@@ -1,12 +1,3 @@
-"""
-ASGI config for mysite project.
-
-It exposes the ASGI callable as a module-level variable named ``application``.
-
-For more information on this file, see
-https://docs.djangoproject.com/en/4.2/howto/deployment/asgi/
-"""
-
 import os
 
 from channels.auth import AuthMiddlewareStack
@@ -16,15 +7,16 @@ from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mysite.settings")
 
-# Set Django up (and fill the app registry) before anything below
-# gets a chance to import models.
-django_asgi_app = get_asgi_application()
+# Must run before chat.routing is imported: it sets Django up, and the
+# consumers may import models one day.
+django_http = get_asgi_application()
 
 from chat.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        "http": django_http,
+        # Only pages of our own hosts (ALLOWED_HOSTS) may open a socket.
         "websocket": AllowedHostsOriginValidator(
             AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
         ),
