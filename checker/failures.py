@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from checker.i18n import N_
+from checker.project import SKIP_DIRS
 
 # --- packages ------------------------------------------------------------------------------
 # Packages a lesson asks for, and what to pip install when one is missing.
@@ -133,12 +134,21 @@ def project_frame(exc: BaseException, root: Path) -> str:
     return frames[-1][0] if frames else ""
 
 
+def in_project(path: Path, root: Path) -> bool:
+    """A file of the student's own code: under the project, not in a venv kept beside it
+    (~/my-chat/.venv/lib/.../site-packages is the libraries', not theirs)."""
+    if not path.is_relative_to(root):
+        return False
+    parts = path.relative_to(root).parts
+    return "site-packages" not in parts and "dist-packages" not in parts and not SKIP_DIRS & set(parts[:-1])
+
+
 def project_frames(exc: BaseException, root: Path) -> list[tuple[str, str]]:
     """(file:line, function) of each traceback frame inside the project, outermost first."""
     return [
         (_relative(Path(frame.filename), root, frame.lineno), frame.name)
         for frame in traceback.extract_tb(exc.__traceback__)
-        if Path(frame.filename).is_relative_to(root)
+        if in_project(Path(frame.filename), root)
     ]
 
 
@@ -351,7 +361,7 @@ def daphne_error(log: str, root: Path) -> str:
         stripped = line.strip()
         if EXCEPTION_LINE.match(stripped):
             error = stripped
-        elif stripped.startswith(f'File "{root}/'):
+        elif stripped.startswith(f'File "{root}/') and in_project(Path(stripped[6:].split('"')[0]), root):
             where = stripped.replace(f"{root}/", "")
     return f"{error}\n{where}".strip() if error else ""
 

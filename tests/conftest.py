@@ -26,24 +26,48 @@ REDIS_HELP = (
 )
 
 
-# `make test` runs on three xdist workers (--dist loadgroup): the tests mostly wait on the
-# subprocesses they start. Tests that share an expensive module fixture go to one worker (a group),
-# or each worker would build it again; and the slowest start first, not last, so that no long
-# test is left running alone at the end.
-SHARED_FIXTURES = {"arena": "hostile", "all_steps": "check-all", "quick_run": "bench", "server": "fuzz"}
-SLOW = ("test_hostile.py::test_the_grader", "test_a_forgotten_makemigrations", "test_check_all_exits_zero")
+# `make test` runs on three xdist workers: the tests mostly wait on the subprocesses they
+# start. A few fixtures cost a minute or more (grading the hostile class, `check all`): they are
+# computed once per run for every worker (shared_once), and the first test that needs each one
+# starts first while the others that need it go last, when it is ready, so no worker waits.
+SHARED_FIXTURES = ("arena", "all_steps")
+FIRST = ("test_a_forgotten_makemigrations",)  # long on its own: not left for the end
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     for item in items:
-        fixtures = getattr(item, "fixturenames", ())
-        if "redis_url" in fixtures:
+        if "redis_url" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.redis)
-        group = next((g for f, g in SHARED_FIXTURES.items() if f in fixtures), None)
-        if group:
-            item.add_marker(pytest.mark.xdist_group(group))
-    items.sort(key=lambda item: not any(name in item.nodeid for name in SLOW))  # stable: order kept within
+    seen, first, middle, last = set(), [], [], []
+    for item in items:
+        shared = next((f for f in SHARED_FIXTURES if f in getattr(item, "fixturenames", ())), None)
+        if shared and shared not in seen:
+            seen.add(shared)
+            first.append(item)
+        elif shared:
+            last.append(item)
+        elif any(name in item.nodeid for name in FIRST):
+            first.append(item)
+        else:
+            middle.append(item)
+    items[:] = first + middle + last
+
+
+def shared_once(tmp_path_factory, name: str, produce):
+    """produce() -> a JSON value, computed once per test run even across xdist workers: the
+    first to ask computes it under a lock in the run's shared temp folder, the others read it."""
+    import fcntl
+
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID")
+    folder = tmp_path_factory.getbasetemp().parent / f"shared-{run}" if run else tmp_path_factory.getbasetemp()
+    folder.mkdir(exist_ok=True)
+    found = folder / f"{name}.json"
+    with open(folder / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not found.exists():
+            found.write_text(json.dumps(produce(folder / name)))
+    return json.loads(found.read_text())
 
 
 def step_needs(number: int) -> list:

@@ -176,10 +176,11 @@ async def no_blocking(ctx):
     slow = ctx.channel_layer().slow_seconds
     (alice,) = await room_of(ctx, ["alice"])
     (bob,) = await room_of(ctx, ["bob"])
-    # A consumer that blocks holds bob back by the whole slow call every time; a busy machine
-    # only now and then. So a wait that looks blocked is measured again, and the least counts.
+    # A consumer that blocks holds bob back by about the whole slow call, every time; a busy
+    # machine by some of it, now and then. So only a wait in between is measured once more,
+    # and the lesser counts: a clear block is told at once, within the check's time.
     waits = [await bob_waits(ctx, alice, bob, slow)]
-    while waits[-1] > slow / 2 and len(waits) < 3:
+    if slow / 2 < waits[0] < slow * 0.9:
         waits.append(await bob_waits(ctx, alice, bob, slow))
     waited = min(waits)
     if waited > slow / 2:

@@ -5,7 +5,6 @@ the grader never crashes, and the victims score exactly as in a clean run."""
 from __future__ import annotations
 
 import csv
-import fcntl
 import hashlib
 import io
 import json
@@ -21,7 +20,7 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import pytest
-from conftest import checker_env, run_checker
+from conftest import checker_env, run_checker, shared_once
 
 from checker import ROOT
 from checker.course import load_course, tomllib
@@ -147,15 +146,7 @@ def arena(tmp_path_factory, redis_url):
     """Graded once per run, also under xdist: the first worker to ask grades, the others wait on
     a lock in the run's shared temp folder and read what it found (grading twice would cost
     minutes and prove nothing more)."""
-    run = os.environ.get("PYTEST_XDIST_TESTRUNUID")
-    shared = tmp_path_factory.getbasetemp().parent / f"hostile-{run}" if run else tmp_path_factory.getbasetemp()
-    shared.mkdir(exist_ok=True)
-    found = shared / "arena.json"
-    with open(shared / "arena.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not found.exists():
-            found.write_text(json.dumps(build_arena(shared / "arena", redis_url)))
-    data = json.loads(found.read_text())
+    data = shared_once(tmp_path_factory, "hostile-arena", lambda folder: build_arena(folder, redis_url))
     return {**data, **{k: Path(data[k]) for k in ("canary", "home", "hostile")}}
 
 

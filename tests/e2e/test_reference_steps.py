@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import check_json, statuses, step_needs
+from conftest import check_json, shared_once, statuses, step_needs
 
 from checker.course import load_course
 
@@ -15,9 +15,10 @@ COURSE = load_course()
 STEPS = [pytest.param(n, marks=step_needs(n), id=f"step{n:02d}") for n in sorted(COURSE.steps)]
 
 
-@pytest.fixture(scope="module")
-def all_steps():
-    code, payload = check_json("all")
+@pytest.fixture(scope="session")
+def all_steps(tmp_path_factory):
+    # One `check all` for every test that reads it, whichever xdist worker runs them.
+    code, payload = shared_once(tmp_path_factory, "check-all", lambda _: check_json("all"))
     return code, {step["step"]: step for step in payload["steps"]}
 
 

@@ -31,8 +31,8 @@ def new_room(prefix="test-"):
     return prefix + uuid.uuid4().hex[:12]
 
 
-# TransactionTestCase, not TestCase: the consumer saves messages with the async ORM,
-# in another thread than the test, so the rows must really be committed.
+# TransactionTestCase, not TestCase: before each handler Channels closes old database
+# connections, and inside TestCase's transaction that closes the test's own (channels#2118).
 class ChatConsumerTests(TransactionTestCase):
     async def connect(self, room, headers=()):
         # quote() as the browser's encodeURIComponent does: Cyrillic and spaces travel as %XX.
