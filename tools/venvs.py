@@ -8,6 +8,7 @@ the machine's own pip configuration, reused while the package list stays the sam
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import shutil
 import subprocess
@@ -35,14 +36,22 @@ def venv(name: str, packages: list[str], python: str | None = None) -> Path:
     base = python or sys.executable
     tag = hashlib.sha1(" ".join([base, *packages]).encode()).hexdigest()[:10]
     folder = FOLDER / f"{name}-{tag}"
-    if not (folder / ".done").exists():
-        shutil.rmtree(folder, ignore_errors=True)
-        subprocess.run([base, "-m", "venv", str(folder)], check=True)
-        done = subprocess.run(
-            [str(venv_python(folder)), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", *packages],
-            capture_output=True, text=True,
-        )
-        if done.returncode:  # pip's notes about this machine's indexes only when it failed
-            raise RuntimeError(f"pip install {' '.join(packages)} failed:\n{done.stdout}{done.stderr}")
-        (folder / ".done").touch()
+    FOLDER.mkdir(parents=True, exist_ok=True)
+    # Tests on several xdist workers may ask for the same venv at once: one builds, the rest wait.
+    with open(FOLDER / f".{name}-{tag}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (folder / ".done").exists():
+            build(folder, base, packages)
     return venv_python(folder)
+
+
+def build(folder: Path, base: str, packages: list[str]) -> None:
+    shutil.rmtree(folder, ignore_errors=True)
+    subprocess.run([base, "-m", "venv", str(folder)], check=True)
+    done = subprocess.run(
+        [str(venv_python(folder)), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", *packages],
+        capture_output=True, text=True,
+    )
+    if done.returncode:  # pip's notes about this machine's indexes only when it failed
+        raise RuntimeError(f"pip install {' '.join(packages)} failed:\n{done.stdout}{done.stderr}")
+    (folder / ".done").touch()
