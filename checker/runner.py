@@ -549,7 +549,9 @@ def decide(specs: list[CheckSpec], results: dict[str, CheckResult], verdicts: di
         missing = [a for a in spec.agrees if (a in verdicts and verdicts[a].status not in PASSED)
                    or (a in results and results[a].status not in (*PASSED, "skip"))]
         if missing and inside.status in PASSED:
-            results[spec.id] = CheckResult(spec.id, "fail", N_("not-corroborated"), {"checks": ", ".join(missing)},
+            # Not counted (no points), but not a failure of its own to fix first: the check it
+            # leans on tells what is wrong.
+            results[spec.id] = CheckResult(spec.id, "skip", N_("not-corroborated"), {"checks": ", ".join(missing)},
                                            decided="inside")
     return inconsistent
 

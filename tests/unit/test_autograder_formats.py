@@ -84,8 +84,9 @@ def test_each_status_has_one_outcome(status, key, expected):
 
 def test_a_skip_after_a_crash_is_told_apart_from_a_mode_by_its_key():
     # The keys the runner and the probe give a check an earlier crash, hang or failed gate kept
-    # from running; a check skipped by a mode (--thorough, --layer memory) has a key of its own.
-    assert set(BLOCKED) == {"skip-after-crash", "skip-after-hang", "skip-after-load"}
+    # from running, or an inside-only check grade cannot count because what it leans on failed;
+    # a check skipped by a mode (--thorough, --layer memory) has a key of its own.
+    assert set(BLOCKED) == {"skip-after-crash", "skip-after-hang", "skip-after-load", "not-corroborated"}
     assert "thorough-only" not in BLOCKED
 
 
