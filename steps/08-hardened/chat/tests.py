@@ -7,7 +7,7 @@ from unittest import mock
 from urllib.parse import quote
 
 from asgiref.sync import sync_to_async
-from channels.layers import get_channel_layer
+from channels.layers import channel_layers, get_channel_layer
 from channels.routing import URLRouter, get_default_application
 from channels.testing import ChannelsLiveServerTestCase, WebsocketCommunicator
 from django.contrib.auth.models import User
@@ -34,6 +34,12 @@ def new_room(prefix="test-"):
 # TransactionTestCase, not TestCase: before each handler Channels closes old database
 # connections, and inside TestCase's transaction that closes the test's own (channels#2118).
 class ChatConsumerTests(TransactionTestCase):
+    def setUp(self):
+        # A channel layer of its own for each test: on a busy machine a consumer of the test
+        # before may still be inside receive(), and channels-redis would then hand this test's
+        # event loop a lock bound to that test's loop.
+        channel_layers.backends.clear()
+
     async def connect(self, room, headers=()):
         # quote() as the browser's encodeURIComponent does: Cyrillic and spaces travel as %XX.
         communicator = WebsocketCommunicator(
