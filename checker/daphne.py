@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from checker.failures import LISTENING, daphne_error
-from checker.processes import die_with_parent
+from checker.processes import dying_with_parent
 
 
 def asgi_target(setting: str) -> str:
@@ -40,8 +40,8 @@ class ServerProcess:
         self._log = open(self.log_path, "wb")
         self.launched = time.monotonic()
         self.process = subprocess.Popen(
-            command, cwd=cwd, env=env, stdout=self._log, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL, preexec_fn=die_with_parent(),
+            dying_with_parent(command), cwd=cwd, env=env, stdout=self._log, stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
         )
         self.pid = self.process.pid
         self._offset = 0

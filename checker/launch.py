@@ -10,7 +10,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from checker.processes import die_with_parent, kill_group
+from checker.processes import dying_with_parent, kill_group
 
 
 class Spawned:
@@ -19,9 +19,8 @@ class Spawned:
     def __init__(self, python: str, job_path: Path | None, cwd: Path, env: dict, output: Path, argv: list | None = None):
         with open(output, "ab") as out:
             self.process = subprocess.Popen(
-                argv or [python, "-m", "checker.probe", str(job_path)], cwd=cwd, env=env, stdout=out,
-                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
-                preexec_fn=die_with_parent(),
+                dying_with_parent(argv or [python, "-m", "checker.probe", str(job_path)]), cwd=cwd, env=env,
+                stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
             )
         self.pid = self.process.pid
 
@@ -86,9 +85,9 @@ class Zygote:
     def _ensure(self):
         if self.process is None or self.process.poll() is not None:
             self.process = subprocess.Popen(
-                [self.python, "-m", "checker.zygote"], cwd=self.folder, env=self.env,
+                dying_with_parent([self.python, "-m", "checker.zygote"]), cwd=self.folder, env=self.env,
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                text=True, start_new_session=True, preexec_fn=die_with_parent(),
+                text=True, start_new_session=True,
             )
 
     def start(self, python, job_path, cwd, env, output):

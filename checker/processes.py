@@ -23,14 +23,13 @@ def kill_group(pid: int, sig: int = signal.SIGKILL) -> None:
         pass
 
 
-def die_with_parent():
-    """For Popen(preexec_fn=...): on Linux the child gets SIGTERM when the checker dies, however
-    it dies (killed, Ctrl+C twice), so no Daphne or probe outlives it. Elsewhere: nothing.
-    prctl is looked up here, before the fork: the child only calls it (no import, no lock)."""
-    if not sys.platform.startswith("linux"):
-        return None
-    import ctypes
+def dying_with_parent(argv: list[str]) -> list[str]:
+    """argv run so that the child gets SIGTERM when the checker dies, however it dies (killed,
+    Ctrl+C twice): no Daphne or probe outlives it. On Linux, util-linux's setpriv sets the
+    parent-death signal and execs: nothing of Python runs between fork and exec (a preexec_fn
+    could deadlock the child of a process with threads). Elsewhere, argv as it is."""
+    import shutil
 
-    prctl = ctypes.CDLL(None, use_errno=True).prctl
-    PR_SET_PDEATHSIG = 1
-    return lambda: prctl(PR_SET_PDEATHSIG, int(signal.SIGTERM))
+    if sys.platform.startswith("linux") and shutil.which("setpriv"):
+        return ["setpriv", "--pdeathsig", "TERM", "--", *argv]
+    return list(argv)

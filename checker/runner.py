@@ -421,7 +421,7 @@ class StepRun:
             count = again
         return count
 
-    def run_verdicts(self, specs: list[CheckSpec]) -> dict[str, CheckResult]:
+    def run_verdicts(self, specs: list[CheckSpec], sockets_hang: str = "") -> dict[str, CheckResult]:
         """What the checks with an outside verdict (course.toml `verify`) decide against the
         project's live server, its Redis and its source: nothing the submission can write."""
         import asyncio
@@ -441,7 +441,7 @@ class StepRun:
             except RuntimeError:
                 endpoints = []
             logged = await self.quiet_logs() if endpoints else 0
-            sockets_hang = ""  # the check whose connect hung: later sockets would hang the same way
+            nonlocal sockets_hang  # the check whose connect hung: later sockets would hang the same way
             for spec in specs:
                 ctx = self.live_context()
                 function = VERIFIERS[spec.id] if spec.verify == "own" else registry[spec.id]
@@ -602,7 +602,9 @@ def run_step(course: Course, step: Step, project: Project, options: Options, ref
             # A failure inside counts as it is (a forged result can only look better): only what
             # passed, or was never reached, needs the outside's word. A broken project costs less.
             needed = [s for s in verified if s.id not in results or results[s.id].status in (*PASSED, "skip")]
-            inconsistent = decide(specs, results, run.run_verdicts(needed)) if options.verdicts else []
+            # A connect that hung inside hangs outside too: the socket verdicts after it are skipped.
+            hung = next((r.id for r in results.values() if r.key in ("ws-connect-hangs", "blocked-process-connect")), "")
+            inconsistent = decide(specs, results, run.run_verdicts(needed, hung)) if options.verdicts else []
         finally:
             run.stop()
             output = tail_of(run.output)
