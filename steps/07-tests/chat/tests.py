@@ -1,6 +1,7 @@
 import shutil
 import uuid
 
+from channels.layers import channel_layers
 from channels.routing import get_default_application
 from channels.testing import ChannelsLiveServerTestCase, WebsocketCommunicator
 from django.test import SimpleTestCase
@@ -19,6 +20,12 @@ def new_room():
 
 
 class ChatConsumerTests(SimpleTestCase):
+    def setUp(self):
+        # A channel layer of its own for each test: on a busy machine a consumer of the test
+        # before may still be inside receive(), and channels-redis would then hand this test's
+        # event loop a lock bound to that test's loop.
+        channel_layers.backends.clear()
+
     async def connect(self, room):
         communicator = WebsocketCommunicator(
             get_default_application(), f"/ws/chat/{room}/", headers=[ORIGIN]
