@@ -35,6 +35,11 @@ STARTUP_SECONDS = float(os.environ.get("CHECKER_STARTUP_SECONDS", 20))
 # After a check's own limit: the probe's own time-out answers first, this only stops a
 # process the project blocked altogether (time.sleep in async code).
 GRACE_SECONDS = float(os.environ.get("CHECKER_GRACE_SECONDS", 3))
+# Between one check's end and the next one's start the probe only tidies up (closes clients,
+# lets consumers finish): on a machine at load 7 that took over 3 s now and then, and a probe
+# stopped there was reported as a project that never answered. A hang inside a check is still
+# bounded by that check's own limit plus GRACE_SECONDS.
+BETWEEN_SECONDS = float(os.environ.get("CHECKER_BETWEEN_SECONDS", 15))
 TAIL_LINES = 8
 
 
@@ -220,7 +225,7 @@ def run_probe(job: ProbeJob, python: str, root: Path, env: dict, output: Path, t
                     run.environment = event
                 elif kind == "ready":
                     run.ready = event
-                    deadline = time.monotonic() + GRACE_SECONDS
+                    deadline = time.monotonic() + BETWEEN_SECONDS
                     if on_ready:
                         on_ready(event)
                 elif kind == "start":
@@ -235,7 +240,7 @@ def run_probe(job: ProbeJob, python: str, root: Path, env: dict, output: Path, t
                         if on_result:
                             on_result(result)
                     run.current, run.connecting = None, False
-                    deadline = time.monotonic() + GRACE_SECONDS
+                    deadline = time.monotonic() + BETWEEN_SECONDS
                 elif kind == "connecting":
                     run.connecting = True
                 elif kind == "connect-ended":
