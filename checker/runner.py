@@ -461,7 +461,8 @@ class StepRun:
                     verdicts[spec.id] = CheckResult(spec.id, "fail", "live-http-failed",
                                                     {"path": "/", "error": "the project's server did not start"})
                     continue
-                if sockets_hang and spec.nature == "asgi" and not static:
+                order = self.step.checks.index
+                if sockets_hang and spec.nature == "asgi" and not static and order(spec.id) > order(sockets_hang):
                     # As in the probe: every socket would hang the same way; the cause is told once.
                     verdicts[spec.id] = CheckResult(spec.id, "skip", N_("skip-after-hang"), {"check": sockets_hang})
                     continue

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from checker import ROOT
+from checker.checks.groups import BUSY  # the one threshold: the checks say the same
 from checker.course import load_course
 from checker.environment import installed, satisfies
 from checker.i18n import N_, t
@@ -24,7 +25,6 @@ from checker.i18n import N_, t
 SOURCES = {"environment": N_("redis-source.environment"), "make-redis": N_("redis-source.make-redis"),
            "default": N_("redis-source.default")}
 FREE_DISK = 1 << 30  # bytes: thirty unpacked submissions, their databases and reports
-BUSY = 1.5  # load average per core above which timing checks are not to be trusted
 
 
 @dataclass
