@@ -162,6 +162,22 @@ def main(argv=None) -> int:
     wrong += len(extra)
     print(f"rows: {len(rows)} for {len(expected)} entries; unexpected rows: {extra or 'none'}")
     print(f"roster: missing {[p.get('id') for p in grades['missing']]}, unknown {grades['unknown']}")
+    # What a hang costs: its row's time over a clean row's, against the bound of issue 15 (the
+    # hung check's own limit + 5 s); the two hangs of the same mistake must score the same.
+    clean = sorted(r["seconds"] for e, r in rows.items() if expected.get(e) is None and r["report"])
+    typical = clean[len(clean) // 2] if clean else 0.0
+    bound = load_course().checks["ws-connect"].timeout + 5
+    for entry in ("hang-blocking", "hang-awaiting"):
+        if entry in rows:
+            extra_s = rows[entry]["seconds"] - typical
+            wrong += extra_s > bound
+            print(f"{entry}: {rows[entry]['seconds']:.1f} s, {extra_s:+.1f} s over a clean row's median "
+                  f"{typical:.1f} s (bound {bound:g} s): {'ok' if extra_s <= bound else 'OVER'}")
+    if "hang-blocking" in rows and "hang-awaiting" in rows:
+        same = rows["hang-blocking"]["points"] == rows["hang-awaiting"]["points"]
+        wrong += not same
+        print(f"the two hangs score {rows['hang-blocking']['points']:g} and {rows['hang-awaiting']['points']:g}: "
+              f"{'ok' if same else 'WRONG'}")
     slowest = sorted(rows.values(), key=lambda r: -r["seconds"])[:3]
     print("slowest rows: " + ", ".join(f"{r['entry']} {r['seconds']:.0f} s" for r in slowest))
     print(f"wall time: {wall:.1f} s at --jobs {args.jobs}, {'unsafe' if args.unsafe else 'sandboxed'}; "

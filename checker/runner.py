@@ -289,6 +289,13 @@ def settle(remaining: list[CheckSpec], run: ProbeRun) -> Settlement:
         return Settlement(results, again=True, sockets_hang=spec.id if run.connecting else "")
     if run.stuck or (run.killed and run.results):
         return Settlement(results, again=True)
+    if run.killed:  # loaded, then silent before its first check: not a start-up problem
+        first, *rest = left
+        results[first.id] = CheckResult(first.id, "error", N_("probe-stalled"),
+                                        {"seconds": int(BETWEEN_SECONDS), "tail": run.tail})
+        for spec in rest:
+            results[spec.id] = CheckResult(spec.id, "skip", N_("skip-after-stall"), {"check": first.id})
+        return Settlement(results, again=False)
     # It ended between two checks without a word: nothing a fresh probe would do better.
     for spec in left:
         results[spec.id] = CheckResult(spec.id, "skip", "skip-after-crash")
@@ -393,7 +400,7 @@ class StepRun:
                 break
         return results
 
-    def run_outside(self, specs: list[CheckSpec], closed: str) -> dict[str, CheckResult]:
+    def run_outside(self, specs: list[CheckSpec], closed: str, hung: str = "") -> dict[str, CheckResult]:
         import asyncio
 
         from checker.checks import load_all
@@ -404,6 +411,11 @@ class StepRun:
         for spec in specs:
             if closed:
                 results[spec.id] = CheckResult(spec.id, "skip", "skip-after-load", {"check": closed})
+                continue
+            if hung and self.step.checks.index(spec.id) > self.step.checks.index(hung):
+                # A connect that hung inside hangs both live servers the same way (and a blocking
+                # one leaves them stuck for the verdicts): the cause is told once, at that check.
+                results[spec.id] = CheckResult(spec.id, "skip", N_("skip-after-hang"), {"check": hung})
                 continue
             results[spec.id] = asyncio.run(run_check(spec, registry[spec.id], self.live_context(), self.options.verbose))
             if self.on_result:
@@ -602,14 +614,14 @@ def run_step(course: Course, step: Step, project: Project, options: Options, ref
         run.servers_count = 2 if outside and options.layer != "memory" else 1
         try:
             results = run.run_inside(inside)
+            # A connect that hung inside hangs outside too: later socket checks are skipped.
+            hung = next((r.id for r in results.values() if r.key in ("ws-connect-hangs", "blocked-process-connect")), "")
             if outside:
                 closed = next((s.id for s in inside if s.gate and closes_gate(results[s.id].status, results[s.id].key)), "")
-                results.update(run.run_outside(outside, closed))
+                results.update(run.run_outside(outside, closed, hung))
             # A failure inside counts as it is (a forged result can only look better): only what
             # passed, or was never reached, needs the outside's word. A broken project costs less.
             needed = [s for s in verified if s.id not in results or results[s.id].status in (*PASSED, "skip")]
-            # A connect that hung inside hangs outside too: the socket verdicts after it are skipped.
-            hung = next((r.id for r in results.values() if r.key in ("ws-connect-hangs", "blocked-process-connect")), "")
             inconsistent = decide(specs, results, run.run_verdicts(needed, hung)) if options.verdicts else []
         finally:
             run.stop()

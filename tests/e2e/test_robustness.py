@@ -100,6 +100,29 @@ def test_async_code_that_blocks_the_whole_process_costs_its_check_only(tmp_path)
     assert code == 1
 
 
+@pytest.mark.redis
+def test_a_blocking_and_an_awaiting_connect_hang_score_the_same(tmp_path, redis_url):
+    """The same mistake, a connect() that never accepts, written two ways: time.sleep blocks the
+    whole process (the runner kills the probe), an await only that consumer (the probe's own
+    time-out). Every check gets the same status, and the live checks after the hang, two-servers
+    included, are skipped rather than hung again (each would cost its own limit)."""
+    connect = "        await self.accept()"
+    reports = {}
+    for kind, new in (("blocking", "        import time\n\n        while True:\n            time.sleep(1)"),
+                      ("awaiting", "        import asyncio\n\n        await asyncio.Event().wait()")):
+        project = broken(tmp_path / kind, 6, "chat/consumers.py", connect, new)
+        code, report = check(project, step=6, env=checker_env(CHECKER_GRACE_SECONDS="1"))
+        assert code == 1
+        reports[kind] = by_id(report)
+    blocking, awaiting = reports["blocking"], reports["awaiting"]
+    assert blocking["ws-connect"]["key"] == "blocked-process-connect", blocking["ws-connect"]
+    assert awaiting["ws-connect"]["key"] == "ws-connect-hangs", awaiting["ws-connect"]
+    assert {i: c["status"] for i, c in blocking.items()} == {i: c["status"] for i, c in awaiting.items()}
+    for got in (blocking, awaiting):
+        assert (got["two-servers"]["key"], got["two-servers"]["params"]) == ("skip-after-hang", {"check": "ws-connect"})
+        assert got["async-consumer"]["status"] == "pass"  # a source check after the hang still counts
+
+
 def test_manage_py_without_settings_module(tmp_path):
     project = broken(tmp_path, 1, "manage.py", 'os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chatsite.settings")', "")
     done = run_checker("check", "1", "--project", str(project), "--lang", "en")

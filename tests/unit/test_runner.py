@@ -5,7 +5,7 @@ from __future__ import annotations
 from checker.course import load_course
 from checker.options import Options
 from checker.result import CheckResult
-from checker.runner import Events, ProbeRun, selected_checks, settle
+from checker.runner import BETWEEN_SECONDS, Events, ProbeRun, selected_checks, settle
 
 COURSE = load_course()
 SPECS = [COURSE.checks[c] for c in ("project-loads", "ws-connect", "ws-echo", "async-consumer")]
@@ -45,6 +45,14 @@ def test_a_process_blocked_inside_a_connect_skips_the_later_sockets():
 def test_a_probe_stuck_after_a_hang_is_replaced():
     run = ProbeRun(results=passed("project-loads", "ws-connect"), ready={}, stuck=True)
     assert settle(SPECS, run).again
+
+
+def test_a_probe_silent_after_loading_is_not_told_it_never_loaded():
+    run = ProbeRun(ready={}, killed=True, tail="...")
+    done = settle(SPECS, run)
+    assert done.results["project-loads"].key == "probe-stalled" and not done.again
+    assert done.results["project-loads"].params["seconds"] == int(BETWEEN_SECONDS)
+    assert [done.results[s.id].key for s in SPECS[1:]] == ["skip-after-stall"] * 3
 
 
 def test_a_probe_that_ended_between_checks_without_a_word():
