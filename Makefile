@@ -23,11 +23,11 @@ ifneq ($(REDIS_URL),)
   export REDIS_URL
 endif
 
-.PHONY: help setup run run-step check-step watch-step progress grade check doctor test test-all test-fast lint catalogs redis redis-stop diff-step need-step notebooks lab bench bench-quick
+.PHONY: help setup run run-step check-step watch-step progress grade check doctor test test-all test-fast lint catalogs redis redis-stop diff-step need-step notebooks outputs lab bench bench-quick
 
 help:
 	@echo "make setup               create .venv and install the dependencies (quiet when done)"
-	@echo "make run                 the finished chat (step 08) on http://127.0.0.1:8000/chat/"
+	@echo "make run                 the finished chat (the last step, 09) on http://127.0.0.1:8000/chat/"
 	@echo "make run-step N          step N's chat under Daphne on http://127.0.0.1:8000/chat/"
 	@echo "make check-step N [PROJECT=DIR] [ARGS='--lang en -v']   check step N (your project with PROJECT)"
 	@echo "make watch-step N PROJECT=DIR   check again on every save"
@@ -45,6 +45,7 @@ help:
 	@echo "make bench               chat fan-out per step vs a raw websockets server, and the checker's speed (4.5-7 min; bench/results/)"
 	@echo "make bench-quick         the benchmark's 30-second smoke run"
 	@echo "make lint                ruff"
+	@echo "make outputs              run every checker output quoted in the lessons again and write it in (ARGS=--check: compare only)"
 	@echo "make catalogs            compile the checker's message catalogs (after editing a .po file)"
 
 setup: $(STAMP)
@@ -61,7 +62,7 @@ need-step:
 	@test -n "$(STEP)" || { echo "Which step? e.g. make $(firstword $(MAKECMDGOALS)) 4  (or STEP=4)"; exit 2; }
 
 run: setup
-	@$(PY) -m tools.run_step 8
+	@$(PY) -m tools.run_step last
 
 run-step: setup need-step
 	@$(PY) -m tools.run_step $(STEP)
@@ -113,6 +114,9 @@ redis-stop:
 
 notebooks: setup
 	@$(PY) -m tools.run_notebooks
+
+outputs: setup
+	@$(PY) -m tools.lesson_outputs $(ARGS)
 
 lab: setup
 	@$(PY) -c "import jupyterlab" 2>/dev/null || $(PY) -m pip install --quiet jupyterlab

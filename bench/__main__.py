@@ -6,7 +6,7 @@ The standard run (< 5 minutes on 2 cores):
      measures every server in turn, the order rotating from round to round (servers alternate:
      never all the loads of one server, then all of the next);
   3. the extras: a burst over the layer's capacity (default 100 vs capacity=1000, PubSub,
-     in-memory), a flood against step 08's rate limit;
+     in-memory), a flood against step 09's rate limit;
   4. stops the servers by pid, then times the checker: `python -m checker check N` for steps 1-6
      on the reference and on a copy run by a student's virtualenv, `check all` (median of 5), and
      `checker watch` from a save to its first line (bench/watch_reaction.py);
@@ -14,7 +14,7 @@ The standard run (< 5 minutes on 2 cores):
 
 `--quick`: N=5, two servers (step 06 and the raw limit), one checker run of step 1; it writes to a
 temp folder unless --out is given (the committed results stay those of a full run).
-`--step08`: step 06 vs step 08 vs step 08 without each of its two speed changes, repeated.
+`--step09`: step 06 vs step 09 vs step 09 without each of its two speed changes, repeated.
 `--compare K1,K2`: the same for any servers (uvloop: step06-uvicorn,step06-uvicorn-uvloop).
 `--profile KEY`: py-spy on that server's process under a repeated load.
 """
@@ -55,13 +55,13 @@ CLIENTS = (10, 50, 200)
 QUICK_CLIENTS = (5,)
 
 # The fixed rate: the room gets about this many deliveries a second (messages x clients), from
-# at most 10 senders, none faster than 4 messages a second (step 08 allows 10 at once, then 5/s).
+# at most 10 senders, none faster than 4 messages a second (step 09 allows 10 at once, then 5/s).
 FIXED_DELIVERIES_PER_S = 1000
 MAX_SENDERS = 10
 MAX_RATE = 4.0
 FIXED_SECONDS = 1.5
-# Flat out: each sender sends step 08's burst (10) back to back: every server gets the same load
-# and step 08's rate limit rejects none of it. The extras go past both limits on purpose.
+# Flat out: each sender sends step 09's burst (10) back to back: every server gets the same load
+# and step 09's rate limit rejects none of it. The extras go past both limits on purpose.
 FLAT_MESSAGES = 10
 
 
@@ -86,12 +86,12 @@ def flat_load(n: int) -> LoadSpec:
 def extra_loads() -> list[tuple[str, str, list[str], LoadSpec]]:
     return [
         ("burst", "30 of 50 clients send 10 at once (300 messages): over the layer's default "
-                  "capacity of 100 (step 08 sets 1000), within step 08's rate limit",
-         ["step06", "step06-cap1000", "step08", "step08-cap100", "step06-pubsub", "step06-memory"],
+                  "capacity of 100 (step 09 sets 1000), within step 09's rate limit",
+         ["step06", "step06-cap1000", "step09", "step09-cap100", "step06-pubsub", "step06-memory"],
          LoadSpec(clients=50, mode="flat", senders=30, messages=10, quiet=1.5, deadline=30)),
-        ("flood", "one client of 10 sends 30 at once: step 08's rate limit (10 at once, then 5/s) "
+        ("flood", "one client of 10 sends 30 at once: step 09's rate limit (10 at once, then 5/s) "
                   "answers the rest with error frames",
-         ["step06", "step08"],
+         ["step06", "step09"],
          LoadSpec(clients=10, mode="flat", senders=1, messages=30, quiet=1.0, deadline=15)),
     ]
 
@@ -345,13 +345,13 @@ def main(argv=None) -> int:
     parser.add_argument("--checker-standalone", default="1-6",
                         help="steps timed as `check N` on their own too (default 1-6, the steps "
                              "with a time goal; 'all' for every step: about 2.5 minutes more)")
-    parser.add_argument("--step08", action="store_true",
+    parser.add_argument("--step09", action="store_true",
                         help="step 06 vs 08 vs 08 without each of its speed changes, "
-                             "made on temp copies; writes step08-vs-06.md and .json")
+                             "made on temp copies; writes step09-vs-06.md and .json")
     parser.add_argument("--compare", metavar="K1,K2,...",
-                        help="like --step08 for any servers (e.g. step06-uvicorn,"
+                        help="like --step09 for any servers (e.g. step06-uvicorn,"
                              "step06-uvicorn-uvloop); ratios to the first")
-    parser.add_argument("--reps", type=int, default=5, help="repetitions for --step08/--compare")
+    parser.add_argument("--reps", type=int, default=5, help="repetitions for --step09/--compare")
     parser.add_argument("--profile", metavar="KEY", help="py-spy the server KEY under load")
     parser.add_argument("--profile-clients", type=int, default=10, metavar="N",
                         help="clients in the room while profiling (default 10)")
@@ -370,10 +370,10 @@ def main(argv=None) -> int:
     if unknown:
         print(f"Unknown servers {unknown}; known: {', '.join(known)}", file=sys.stderr)
         return 2
-    if args.step08 or args.compare or args.profile:
+    if args.step09 or args.compare or args.profile:
         from bench import variants
 
-        out = args.out or (RESULTS if args.step08 else
+        out = args.out or (RESULTS if args.step09 else
                            Path(tempfile.gettempdir()) / "channels-workbook-bench-compare")
         if args.profile:
             return variants.profile(args.profile, out, clients=args.profile_clients, say=say)

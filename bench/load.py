@@ -8,12 +8,12 @@ the same clock everywhere: all clients live in this one process), so every recei
 - a latency, send -> receipt, measured at every OTHER client,
 - a duplicate if that client already had that message.
 
-Lost = accepted messages x N - unique deliveries. A frame the server refused (step 08's rate limit
+Lost = accepted messages x N - unique deliveries. A frame the server refused (step 09's rate limit
 answers the sender alone with `{"error": {"code": "rate-limited"}}`) is not "accepted": it is
 counted as rejected, by code, and never as delivered or lost.
 
 Two modes, both bounded in count and time:
-- "fixed": each sender sends `messages` at `rate` per second (under step 08's 5/s per connection).
+- "fixed": each sender sends `messages` at `rate` per second (under step 09's 5/s per connection).
 - "flat":  each sender sends `messages` back to back, as fast as its socket takes them.
 """
 
@@ -59,7 +59,7 @@ class LoadResult:
     delivered: int = 0  # unique (message, client) receipts
     lost: int = 0
     duplicated: int = 0
-    foreign: int = 0  # frames that were none of ours (a step 08 history, say)
+    foreign: int = 0  # frames that were none of ours (a step 09 history, say)
     connect_s: float = 0.0  # wall time until all N were connected
     connect_failures: int = 0
     closed_by_server: dict = field(default_factory=dict)  # close code -> count, during the load
@@ -135,7 +135,7 @@ class _Run:
                     if self.sending_done and self.done():
                         self.progress.set()
                 else:
-                    self.foreign += 1  # a step 08 history frame, a foreign message...
+                    self.foreign += 1  # a step 09 history frame, a foreign message...
         except ConnectionClosed as exc:
             code = exc.rcvd.code if exc.rcvd is not None else 1006
             self.closed[code] += 1

@@ -9,7 +9,7 @@ from pathlib import Path
 PLOT = "fanout.png"
 BASE = "step06"  # the ratios: to the raw limit and to step 06 (async + Redis, under Daphne)
 LIMIT = "raw"
-GOALS = {"checker_1_4_s": 1.5, "checker_5_6_s": 3.0, "step08_vs_06": 1.0, "step08_vs_raw": 0.10}
+GOALS = {"checker_1_4_s": 1.5, "checker_5_6_s": 3.0, "step09_vs_06": 1.0, "step09_vs_raw": 0.10}
 
 
 def _get(results, server, load, n):
@@ -61,15 +61,15 @@ def build(meta, servers, results, extras, checker) -> dict:
     top = max(ns) if ns else None
     if top is not None:
         row = {r["server"]: r for r in summary if r["clients"] == top}
-        s08, s06, raw = row.get("step08"), row.get(BASE), row.get(LIMIT)
+        s08, s06, raw = row.get("step09"), row.get(BASE), row.get(LIMIT)
         headline = {
             "clients": top,
-            "step08_vs_step06": _ratio(s08 and s08["flat_deliveries_per_s"],
+            "step09_vs_step06": _ratio(s08 and s08["flat_deliveries_per_s"],
                                        s06 and s06["flat_deliveries_per_s"]),
-            "step08_vs_raw": _ratio(s08 and s08["flat_deliveries_per_s"],
+            "step09_vs_raw": _ratio(s08 and s08["flat_deliveries_per_s"],
                                     raw and raw["flat_deliveries_per_s"]),
-            "step08_tuned_vs_raw": _ratio(
-                row.get("step08-tuned") and row["step08-tuned"]["flat_deliveries_per_s"],
+            "step09_tuned_vs_raw": _ratio(
+                row.get("step09-tuned") and row["step09-tuned"]["flat_deliveries_per_s"],
                 raw and raw["flat_deliveries_per_s"]),
             "lost_fixed_total": sum(r["fixed_lost"] or 0 for r in summary),
             "lost_flat_total": sum(r["flat_lost"] or 0 for r in summary),
@@ -124,23 +124,23 @@ def findings(data) -> list[str]:
             out.append(f"{name} vs the Redis layer (step 06): " + ", ".join(
                 f"{dps(key, n) / dps('step06', n):.2f}x" for n in ns if dps(key, n) and dps("step06", n))
                 + f" at N={', '.join(map(str, ns))}.")
-    if "step08" in row and dps("step06"):
+    if "step09" in row and dps("step06"):
         out.append(
-            "Step 08 vs step 06: " + ", ".join(
-                f"{dps('step08', n) / dps('step06', n):.2f}x" for n in ns
-                if dps("step08", n) and dps("step06", n))
-            + f" at N={', '.join(map(str, ns))}. Step 08 skips a database check Channels makes "
+            "Step 09 vs step 06: " + ", ".join(
+                f"{dps('step09', n) / dps('step06', n):.2f}x" for n in ns
+                if dps("step09", n) and dps("step06", n))
+            + f" at N={', '.join(map(str, ns))}. Step 09 skips a database check Channels makes "
             "before every handler and keeps its SQLite connection open; "
-            "`python -m bench --step08` measures it without each change (step08-vs-06.md).")
-    if "step08-tuned" in row and dps("step08"):
-        tuned = [(n, dps("step08-tuned", n), dps("step08", n)) for n in ns]
-        text = ("Step 08's code under Uvicorn + uvloop with the Redis PubSub layer (step08-tuned) vs "
-                "step 08 as the lecture runs it (Daphne, Redis layer): " + ", ".join(
+            "`python -m bench --step09` measures it without each change (step09-vs-06.md).")
+    if "step09-tuned" in row and dps("step09"):
+        tuned = [(n, dps("step09-tuned", n), dps("step09", n)) for n in ns]
+        text = ("Step 09's code under Uvicorn + uvloop with the Redis PubSub layer (step09-tuned) vs "
+                "step 09 as the lecture runs it (Daphne, Redis layer): " + ", ".join(
                     f"{a / b:.2f}x" for _, a, b in tuned if a and b)
                 + f" at N={', '.join(map(str, ns))}")
-        if dps("raw") and dps("step08-tuned"):
+        if dps("raw") and dps("step09-tuned"):
             text += (f"; against the raw limit at N={ns[-1]}: "
-                     f"{dps('step08-tuned') / dps('raw'):.3f} (step 08: {dps('step08') / dps('raw'):.3f})")
+                     f"{dps('step09-tuned') / dps('raw'):.3f} (step 09: {dps('step09') / dps('raw'):.3f})")
         out.append(text + ".")
     raw = row.get("raw")
     s06 = row.get("step06")
@@ -162,19 +162,19 @@ def findings(data) -> list[str]:
     out.append(f"Lost messages: {lost_fixed} at the fixed rate and {lost_flat} flat out, over every "
                "server and N (flat out stays at 100 messages, the Redis layer's capacity).")
     b06, b06c = _extra(data, "burst", "step06"), _extra(data, "burst", "step06-cap1000")
-    b08, b08d = _extra(data, "burst", "step08"), _extra(data, "burst", "step08-cap100")
+    b08, b08d = _extra(data, "burst", "step09"), _extra(data, "burst", "step09-cap100")
     bps, bmem = _extra(data, "burst", "step06-pubsub"), _extra(data, "burst", "step06-memory")
     if b06 and b06c:
         text = (f"Capacity: {b06['accepted']} messages at once into {b06['clients']} clients lost "
                 f"{_pct(b06):.0f}% of the deliveries on step 06 with the default capacity (100)")
         if b08d:
-            text += (f", {_pct(b08d):.0f}% on step 08 with it (within its rate limit, every message "
+            text += (f", {_pct(b08d):.0f}% on step 09 with it (within its rate limit, every message "
                      "saved)")
         if bmem:
             text += f", {_pct(bmem):.0f}% on the in-memory layer (silently)"
         text += f"; with capacity=1000 step 06 lost {_pct(b06c):.0f}%"
         if b08:
-            text += f" and step 08 (which sets it) {_pct(b08):.0f}%"
+            text += f" and step 09 (which sets it) {_pct(b08):.0f}%"
         if bps:
             text += f"; the PubSub layer (no capacity) lost {_pct(bps):.0f}%"
         text += (". The capacity does not make the server faster: it decides whether a backlog "
@@ -184,10 +184,10 @@ def findings(data) -> list[str]:
                  f"{b06c['latency_ms'].get('p99', 0):,.0f} ms; the deliveries/s of the lossy "
                  "runs count only what arrived.")
         out.append(text)
-    f08 = _extra(data, "flood", "step08")
+    f08 = _extra(data, "flood", "step09")
     if f08:
         rej = sum((f08.get("rejected") or {}).values())
-        out.append(f"Flood: of {f08['sent']} messages sent at once by one client, step 08 accepted "
+        out.append(f"Flood: of {f08['sent']} messages sent at once by one client, step 09 accepted "
                    f"{f08['accepted']} and answered {rej} with rate-limited error frames "
                    f"({f08['lost']} lost, closed: {f08.get('closed_by_server') or 'no'}); "
                    "step 06 accepted all.")
@@ -330,16 +330,16 @@ def _headline_text(data) -> list[str]:
     if not h:
         return []
     lines = []
-    if h.get("step08_vs_step06") is not None:
-        lines.append(f"step08 / step06 flat-out deliveries/s at N={h['clients']}: "
-                     f"{h['step08_vs_step06']:.2f} (goal >= {GOALS['step08_vs_06']})")
-    if h.get("step08_vs_raw") is not None:
-        lines.append(f"step08 / raw limit at N={h['clients']}: {h['step08_vs_raw']:.3f} "
-                     f"(goal >= {GOALS['step08_vs_raw']})")
-    if h.get("step08_tuned_vs_raw") is not None:
-        lines.append(f"step08-tuned (the same code under Uvicorn + uvloop, PubSub layer) / raw limit "
-                     f"at N={h['clients']}: {h['step08_tuned_vs_raw']:.3f} "
-                     f"(goal >= {GOALS['step08_vs_raw']})")
+    if h.get("step09_vs_step06") is not None:
+        lines.append(f"step09 / step06 flat-out deliveries/s at N={h['clients']}: "
+                     f"{h['step09_vs_step06']:.2f} (goal >= {GOALS['step09_vs_06']})")
+    if h.get("step09_vs_raw") is not None:
+        lines.append(f"step09 / raw limit at N={h['clients']}: {h['step09_vs_raw']:.3f} "
+                     f"(goal >= {GOALS['step09_vs_raw']})")
+    if h.get("step09_tuned_vs_raw") is not None:
+        lines.append(f"step09-tuned (the same code under Uvicorn + uvloop, PubSub layer) / raw limit "
+                     f"at N={h['clients']}: {h['step09_tuned_vs_raw']:.3f} "
+                     f"(goal >= {GOALS['step09_vs_raw']})")
     lines.append(f"lost at the fixed rate, all servers and N: {h['lost_fixed_total']}; "
                  f"flat out: {h['lost_flat_total']}; duplicated: {h['duplicated_total']}")
     return lines
@@ -423,9 +423,9 @@ def markdown(data) -> str:
                rows).splitlines()
     out += ["",
             "- **fixed**: about 1000 deliveries/s offered (at N=10 only 400: 10 senders at 4/s), no "
-            "sender faster than 4/s: under step 08's limit (10 at once, then 5/s), so it accepts "
+            "sender faster than 4/s: under step 09's limit (10 at once, then 5/s), so it accepts "
             "every message. Its latency is the one a user feels.",
-            "- **flat**: each sender sends 10 (step 08's burst) back to back: every server gets the "
+            "- **flat**: each sender sends 10 (step 09's burst) back to back: every server gets the "
             "same load, the rate limit rejects none of it, and 100 messages never exceed the Redis "
             "layer's capacity of 100.",
             ]

@@ -44,8 +44,8 @@ class ServerSpec:
 
     @property
     def frames(self) -> str:
-        """The outgoing frame's shape: step 08 adds an id and a user."""
-        return "id-user-message" if self.step == "08-hardened" else "message"
+        """The outgoing frame's shape: step 09 adds an id and a user."""
+        return "id-user-message" if self.step == "09-history" else "message"
 
 
 def redis_layer(**config) -> dict:
@@ -56,14 +56,14 @@ def redis_layer(**config) -> dict:
 STANDARD = [
     ServerSpec("step05", "05 sync consumer, Redis layer, Daphne", "05-groups"),
     ServerSpec("step06", "06 async consumer, Redis layer, Daphne", "06-async"),
-    ServerSpec("step08", "08 hardened, Redis layer, Daphne", "08-hardened"),
+    ServerSpec("step09", "09 (history), Redis layer, Daphne", "09-history"),
     ServerSpec("step06-pubsub", "06 + Redis PubSub layer", "06-async",
                layer={"BACKEND": PUBSUB_LAYER, "CONFIG": {"hosts": [REDIS_URL]}}),
     ServerSpec("step06-memory", "06 + in-memory layer", "06-async",
                layer={"BACKEND": MEMORY_LAYER}),
     ServerSpec("step06-uvicorn", "06 under Uvicorn (asyncio loop)", "06-async", server="uvicorn"),
-    # Step 08's code as it is, deployed with the two choices that measured fastest for step 06.
-    ServerSpec("step08-tuned", "08 under Uvicorn + uvloop, Redis PubSub layer", "08-hardened",
+    # Step 09's code as it is, deployed with the two choices that measured fastest for step 06.
+    ServerSpec("step09-tuned", "09 under Uvicorn + uvloop, Redis PubSub layer", "09-history",
                server="uvicorn", loop="uvloop",
                layer={"BACKEND": PUBSUB_LAYER, "CONFIG": {"hosts": [REDIS_URL]}},
                note="server and layer changed, the step's code not"),
@@ -74,16 +74,16 @@ STANDARD = [
 EXTRAS = [
     ServerSpec("step06-cap1000", "06 + Redis layer capacity=1000", "06-async",
                layer=redis_layer(capacity=1000), note="the layer's capacity 100 -> 1000"),
-    ServerSpec("step08-cap100", "08 with the layer's default capacity (100)", "08-hardened",
+    ServerSpec("step09-cap100", "09 with the layer's default capacity (100)", "09-history",
                layer=redis_layer(), note="the layer's capacity 1000 -> 100"),
     ServerSpec("step06-uvicorn-uvloop", "06 under Uvicorn + uvloop", "06-async", server="uvicorn",
                loop="uvloop", note="uvloop instead of the asyncio loop"),
 ]
 
-# What step 08 changed for speed (its dispatch override, CONN_MAX_AGE), and the edits that take it
-# back out: measured on temp copies, never made in steps/. `python -m bench --step08` compares them.
+# What step 09 changed for speed (its dispatch override, CONN_MAX_AGE), and the edits that take it
+# back out: measured on temp copies, never made in steps/. `python -m bench --step09` compares them.
 def _without(rel: str, lines: str) -> tuple[str, str, str]:
-    """An edit that removes `lines` (found once in steps/08-hardened/<rel>) from a copy."""
+    """An edit that removes `lines` (found once in steps/09-history/<rel>) from a copy."""
     return rel, lines, ""
 
 
@@ -112,14 +112,14 @@ WAL = ('DATABASES["default"]["OPTIONS"] = '
        '{"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}')
 
 PROFILE_VARIANTS = [
-    ServerSpec("step08-channels-dispatch", "08 without its dispatch(): Channels' own, with "
-               "close_old_connections before chat_message too", "08-hardened", patch="no-dispatch"),
-    ServerSpec("step08-conn-max-age-0", "08 with CONN_MAX_AGE=0 (Django's default)", "08-hardened",
+    ServerSpec("step09-channels-dispatch", "09 without its dispatch(): Channels' own, with "
+               "close_old_connections before chat_message too", "09-history", patch="no-dispatch"),
+    ServerSpec("step09-conn-max-age-0", "09 with CONN_MAX_AGE=0 (Django's default)", "09-history",
                patch="no-conn-max-age"),
-    ServerSpec("step08-before", "08 without either speed change", "08-hardened",
+    ServerSpec("step09-before", "09 without either speed change", "09-history",
                patch="before"),
-    ServerSpec("step08-wal", "08 + SQLite WAL, synchronous=NORMAL (not in the step: breaks the "
-               "live-server tests)", "08-hardened", settings=WAL),
+    ServerSpec("step09-wal", "09 + SQLite WAL, synchronous=NORMAL (not in the step: breaks the "
+               "live-server tests)", "09-history", settings=WAL),
 ]
 
 QUICK = ["step06", "raw"]

@@ -1,11 +1,11 @@
-"""Variants of a step compared side by side: why step 08 was slower than step 06, and what made it as fast.
+"""Variants of a step compared side by side: why step 09 was slower than step 06, and what made it as fast.
 
-    python -m bench --step08 [--reps 5]   step 06, step 08, and step 08 without each of the two
+    python -m bench --step09 [--reps 5]   step 06, step 09, and step 09 without each of the two
                                            speed changes it has, flat out at N=10/50/200,
-                                           repeated and alternating; writes step08-vs-06.json/.md
+                                           repeated and alternating; writes step09-vs-06.json/.md
     python -m bench --compare K1,K2,...    the same for any servers (ratios to the first)
-    python -m bench --profile step08      py-spy on that server's process under a repeated load;
-                                           writes profile-step08-n10.txt (+ the collapsed stacks)
+    python -m bench --profile step09      py-spy on that server's process under a repeated load;
+                                           writes profile-step09-n10.txt (+ the collapsed stacks)
 
 The step itself is never edited: the variants are edits and settings overlays on temp copies.
 """
@@ -26,8 +26,8 @@ from pathlib import Path
 from bench.load import LoadSpec, run_load_sync
 from bench.servers import EXTRAS, PROFILE_VARIANTS, STANDARD, start_all, stop_all
 
-COMPARE = ["step06", "step08", "step08-channels-dispatch", "step08-conn-max-age-0",
-           "step08-before", "step08-wal"]
+COMPARE = ["step06", "step09", "step09-channels-dispatch", "step09-conn-max-age-0",
+           "step09-before", "step09-wal"]
 CLIENTS = (10, 50, 200)
 
 
@@ -40,7 +40,7 @@ def _flat(n):
                     deadline=30)
 
 
-def compare(out: Path, reps: int = 5, keys: list[str] | None = None, name: str = "step08-vs-06",
+def compare(out: Path, reps: int = 5, keys: list[str] | None = None, name: str = "step09-vs-06",
             clients=CLIENTS, say=print) -> int:
     """Flat out at each N, `reps` rounds, the servers alternating; medians, ratios to the first."""
     keys = keys or COMPARE
@@ -94,10 +94,10 @@ def compare(out: Path, reps: int = 5, keys: list[str] | None = None, name: str =
             })
     data = {"reps": reps, "clients": list(clients), "base": base_key, "summary": summary,
             "runs": rows, "started": time.strftime("%Y-%m-%d %H:%M:%S %z")}
-    if name == "step08-vs-06":
+    if name == "step09-vs-06":
         from bench.servers import patch_diff
 
-        data["fix_diff"] = patch_diff("08-hardened", "before", reverse=True)
+        data["fix_diff"] = patch_diff("09-history", "before", reverse=True)
     out.mkdir(parents=True, exist_ok=True)
     (out / f"{name}.json").write_text(json.dumps(data, indent=1) + "\n")
     head = ["server", "N", "median d/s", f"x {base_key}", "CPU us/delivery",
@@ -105,11 +105,11 @@ def compare(out: Path, reps: int = 5, keys: list[str] | None = None, name: str =
     table = [[r["server"], r["clients"], f"{r['median_deliveries_per_s']:,.0f}",
               f"{r['ratio_to_base']:.2f}x", f"{r['median_cpu_us_per_delivery']:.0f}",
               f"{r['cpu_ratio_to_base']:.2f}x", r["lost"]] for r in summary]
-    command = ("python -m bench --step08" if name == "step08-vs-06"
+    command = ("python -m bench --step09" if name == "step09-vs-06"
                else f"python -m bench --compare {','.join(keys)}")
     md = [f"# {', '.join(keys)}: flat out, median of {reps} alternating runs", "",
           f"`{command} --reps {reps}` on {data['started']}; each of min(N, 10) senders sends 10 "
-          "back to back (step 08's burst). CPU us/delivery: the server process's CPU time per "
+          "back to back (step 09's burst). CPU us/delivery: the server process's CPU time per "
           "delivery.", "",
           "| " + " | ".join(head) + " |", "|---" + "|---:" * (len(head) - 1) + "|"]
     md += ["| " + " | ".join(map(str, row)) + " |" for row in table]
@@ -123,7 +123,7 @@ def compare(out: Path, reps: int = 5, keys: list[str] | None = None, name: str =
             line += "; settings overlay: `" + spec.settings.strip().replace("\n", "; ") + "`"
         md.append(line)
     if data.get("fix_diff"):
-        md += ["", "What step 08 changes for speed (from `step08-before` to `step08`):", "",
+        md += ["", "What step 09 changes for speed (from `step09-before` to `step09`):", "",
                "```diff", data["fix_diff"].rstrip(), "```"]
     (out / f"{name}.md").write_text("\n".join(md) + "\n")
     widths = [max(len(str(c)) for c in col) for col in zip(head, *table, strict=False)]

@@ -286,7 +286,7 @@ class Client:
     async def receive(self, timeout: float = 2.0, skip_history: bool = True):
         """The next frame, parsed as JSON when it is JSON; None when nothing came in time.
 
-        A room's history (step 08: {"history": [...]} right after connecting) is not a live
+        A room's history (step 09: {"history": [...]} right after connecting) is not a live
         message: it is skipped unless asked for, since it may race with the first message.
         A time-out here cancels the consumer (channels.testing does), so a client that
         timed out is not used again.

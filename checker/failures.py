@@ -70,7 +70,7 @@ GATE_STAYS_OPEN = frozenset({"env-unsupported", "system-check-errors"})
 HANG_KEYS = frozenset({"ws-connect-hangs", "ws-disconnect-hangs", "timeout"})
 # Rendered before the message's own hint: what Python itself observed is the surest cause.
 OBSERVATIONS = (
-    "hint-never-awaited", "hint-redis-from-environment", "hint-redis-from-make",
+    "hint-never-awaited", "hint-never-awaited-consumer", "hint-redis-from-environment", "hint-redis-from-make",
     "hint-redis-from-default", "hint-redis-tried", "hint-redis-make-answers", "hint-redis-default-answers",
 )
 NEVER_AWAITED = "never awaited"

@@ -191,8 +191,11 @@ class Probe:
         if unawaited and outcome.status in ("fail", "error"):
             # Name the student's layer, not the checker's wrapper around it.
             real = type(self.ctx.recorder.wrapped).__name__ if self.ctx.recorder else "channel_layer"
-            outcome.params["warning"] = unawaited[0].replace("RecordingLayer.", f"{real}.")
-            outcome.causes.insert(0, N_("hint-never-awaited"))
+            outcome.params["warning"] = warning = unawaited[0].replace("RecordingLayer.", f"{real}.")
+            # The consumer's own send/accept/close (only an async consumer has coroutines there),
+            # or a layer method (either kind of consumer).
+            consumer = "Consumer." in warning and f"{real}." not in warning
+            outcome.causes.insert(0, N_("hint-never-awaited-consumer") if consumer else N_("hint-never-awaited"))
         return outcome
 
     async def run_all(self):

@@ -123,9 +123,12 @@ def indent(block: str, prefix: str) -> str:
 
 
 def heading(report_step, project, environment: dict | None, source: str, lang: str) -> list[str]:
-    lines = [t("heading", lang, number=report_step.number, title=report_step.title(lang), project=terminal(project))]
+    from checker.runner import shown_path  # ~ for the home folder, as the student types it
+
+    lines = [t("heading", lang, number=report_step.number, title=report_step.title(lang),
+               project=terminal(shown_path(project)))]
     if environment:
-        lines.append(t("heading-python", lang, python=environment["python"], source=source))
+        lines.append(t("heading-python", lang, python=terminal(shown_path(environment["python"])), source=source))
     return lines
 
 

@@ -1,7 +1,7 @@
 """Shared helpers: run the checker as a student would, and insist on a real Redis.
 
 The tests are in layers: unit/ (pure functions, in process), e2e/ (the checker and the tools
-as a user runs them), course/ (steps, lessons, notebooks, step 08's reliability), bench/ (the
+as a user runs them), course/ (steps, lessons, notebooks, step 09's reliability), bench/ (the
 benchmark's smoke run). Two markers say what a test needs beyond Python: `redis` (a real
 Redis server; any test that asks for the `redis_url` fixture gets it) and `browser` (Debian's
 Chromium and chromedriver). `make test-fast` runs what needs neither.

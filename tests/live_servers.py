@@ -1,5 +1,5 @@
 """Live servers for the reliability suite: a private redis-server and Daphne processes of
-steps/08-hardened, each on a free loopback port, stopped by pid when the test ends. Both start
+steps/09-history, each on a free loopback port, stopped by pid when the test ends. Both start
 through the checker's own launchers (checker/redis_server.py, checker/daphne.py)."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from urllib.parse import quote
 from checker import ROOT, daphne
 from checker.redis_server import RedisServer
 
-STEP = ROOT / "steps" / "08-hardened"
+STEP = ROOT / "steps" / "09-history"
 
 
 class PrivateRedis(RedisServer):
@@ -22,7 +22,7 @@ class PrivateRedis(RedisServer):
 
 
 def project_copy(folder: Path) -> Path:
-    """A copy of step 08 with its database migrated: the repo's folder stays untouched."""
+    """A copy of step 09 with its database migrated: the repo's folder stays untouched."""
     copy = folder / "project"
     shutil.copytree(STEP, copy, ignore=shutil.ignore_patterns("__pycache__", "*.sqlite3"))
     subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=copy, check=True)
@@ -30,7 +30,7 @@ def project_copy(folder: Path) -> Path:
 
 
 class Daphne(daphne.Daphne):
-    """Step 08's Daphne on a port of its own choosing, ready when constructed."""
+    """Step 09's Daphne on a port of its own choosing, ready when constructed."""
 
     def __init__(self, project: Path, redis_url: str, log: Path):
         env = dict(os.environ, REDIS_URL=redis_url, PYTHONDONTWRITEBYTECODE="1")

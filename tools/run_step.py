@@ -22,10 +22,11 @@ OVERLAY_DIR = ROOT / ".cache" / "run-step"
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="make run-step")
-    parser.add_argument("step", type=int)
+    parser.add_argument("step", help="a step number, or last (make run: the finished chat)")
     parser.add_argument("--port", type=int, default=8000)
     args = parser.parse_args(argv)
     course = load_course()
+    args.step = max(course.steps) if args.step == "last" else int(args.step) if args.step.isdigit() else 0
     if args.step not in course.steps:
         print(f"No step {args.step}; steps: {', '.join(map(str, course.steps))}", file=sys.stderr)
         return 2

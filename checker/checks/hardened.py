@@ -1,4 +1,5 @@
-"""Step 08: the chat that survives bad input. Every check sends what a careless or hostile
+"""Steps 08 and 09: the chat that survives bad input (08) and knows who speaks and what was said
+(09). Every bad-input check sends what a careless or hostile
 client sends, and expects an error frame to that client alone, with the connection open."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Property-based: whatever frame a client sends to step 08, in whatever room, the consumer
+"""Property-based: whatever frame a client sends to step 09, in whatever room, the consumer
 answers that client alone (an error frame or the broadcast), the connection stays open, a
 well-behaved client in the room still gets every valid message, and nothing escapes."""
 
@@ -47,7 +47,7 @@ rooms = st.text(
 
 
 def expected_error(frame) -> str | None:
-    """The protocol of lesson 08, written out once more, independently of the step's code."""
+    """The protocol of lesson 09, written out once more, independently of the step's code."""
     if isinstance(frame, bytes):
         return "binary"
     try:

@@ -1,8 +1,8 @@
-"""Redis stops and starts again under a live step 08 with connected clients: the clients
+"""Redis stops and starts again under a live step 09 with connected clients: the clients
 reconnect on their own (as the page does, with backoff), and every message the server
 accepted before, during and after the outage is in the room's history.
 
-What the outage loses, as lesson 08 says: a consumer whose layer connection breaks is closed,
+What the outage loses, as lesson 09 says: a consumer whose layer connection breaks is closed,
 so while Redis is down nobody can connect and a client cannot send; what a client tried to
 send then was never accepted (no id), and the page keeps it in the input box."""
 

@@ -1,4 +1,4 @@
-"""Two Daphne processes of step 08 behind one Redis, 100 clients spread over them: every
+"""Two Daphne processes of step 09 behind one Redis, 100 clients spread over them: every
 client receives every message of its room exactly once, in each sender's order."""
 
 from __future__ import annotations

@@ -53,7 +53,7 @@ def test_no_channel_layers_is_told_once(tmp_path):
 @pytest.mark.browser
 def test_a_forgotten_makemigrations_is_told_once(tmp_path):
     mistake = next(m for m in load_corpus() if m.name == "forgot-makemigrations")
-    code, report = check("8", "--project", str(build(mistake, tmp_path)))
+    code, report = check("9", "--project", str(build(mistake, tmp_path)))
     shown = told(report)
     assert shown[0] == "ws-echo" and len(shown) <= 2, [(c["id"], c["key"], c["causes"], c["same_as"]) for c in report["checks"]]
     grouped = [c["id"] for c in report["checks"] if c["same_as"] == "ws-echo"]

@@ -1,5 +1,7 @@
 from django.views.generic import TemplateView
 
+from chat.consumers import guest_name
+
 
 class IndexView(TemplateView):
     template_name = "index.html"
@@ -16,3 +18,14 @@ class RoomView(TemplateView):
         if not request.session.exists(request.session.session_key):
             request.session.create()
         return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        # The name this browser speaks under, as the consumer will give it: the page
+        # marks its own messages with it.
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        if user.is_authenticated:
+            context["user_name"] = user.username
+        else:
+            context["user_name"] = guest_name(self.request.session.session_key)
+        return context

@@ -1,26 +1,19 @@
 import asyncio
-import hashlib
 import shutil
 import time
 import uuid
-from unittest import mock
 from urllib.parse import quote
 
-from asgiref.sync import sync_to_async
-from channels.layers import channel_layers, get_channel_layer
-from channels.routing import URLRouter, get_default_application
+from channels.layers import channel_layers
+from channels.routing import get_default_application
 from channels.testing import ChannelsLiveServerTestCase, WebsocketCommunicator
-from django.contrib.auth.models import User
-from django.contrib.sessions.models import Session
-from django.test import TransactionTestCase
+from django.test import SimpleTestCase
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.wait import WebDriverWait
 
 from chat.consumers import BURST, FLOOD_CLOSE_CODE, MAX_MESSAGE_LENGTH, group_name
-from chat.models import Message
-from chat.routing import websocket_urlpatterns
 
 # The origin check refuses a socket that names no allowed Origin, as a browser would.
 ORIGIN = (b"origin", b"http://localhost")
@@ -31,19 +24,17 @@ def new_room(prefix="test-"):
     return prefix + uuid.uuid4().hex[:12]
 
 
-# TransactionTestCase, not TestCase: before each handler Channels closes old database
-# connections, and inside TestCase's transaction that closes the test's own (channels#2118).
-class ChatConsumerTests(TransactionTestCase):
+class ChatConsumerTests(SimpleTestCase):
     def setUp(self):
         # A channel layer of its own for each test: on a busy machine a consumer of the test
         # before may still be inside receive(), and channels-redis would then hand this test's
         # event loop a lock bound to that test's loop.
         channel_layers.backends.clear()
 
-    async def connect(self, room, headers=()):
+    async def connect(self, room):
         # quote() as the browser's encodeURIComponent does: Cyrillic and spaces travel as %XX.
         communicator = WebsocketCommunicator(
-            get_default_application(), f"/ws/chat/{quote(room)}/", headers=[ORIGIN, *headers]
+            get_default_application(), f"/ws/chat/{quote(room)}/", headers=[ORIGIN]
         )
         connected, _ = await communicator.connect()
         self.assertTrue(connected)
@@ -55,14 +46,12 @@ class ChatConsumerTests(TransactionTestCase):
     async def error_code(self, communicator):
         return (await self.receive(communicator))["error"]["code"]
 
-    # What step 07 did, now with an id and a user in every message.
+    # What step 07 did still works.
 
     async def test_message_comes_back_to_its_sender(self):
         alice = await self.connect(new_room())
         await alice.send_json_to({"message": "hello"})
-        frame = await self.receive(alice)
-        self.assertEqual(frame["message"], "hello")
-        self.assertEqual(sorted(frame), ["id", "message", "user"])
+        self.assertEqual(await self.receive(alice), {"message": "hello"})
         await alice.disconnect()
 
     async def test_message_reaches_everyone_in_the_room(self):
@@ -70,10 +59,8 @@ class ChatConsumerTests(TransactionTestCase):
         alice = await self.connect(room)
         bob = await self.connect(room)
         await alice.send_json_to({"message": "hi, Bob"})
-        to_alice = await self.receive(alice)
-        to_bob = await self.receive(bob)
-        self.assertEqual(to_alice["message"], "hi, Bob")
-        self.assertEqual(to_bob, to_alice)
+        self.assertEqual(await self.receive(alice), {"message": "hi, Bob"})
+        self.assertEqual(await self.receive(bob), {"message": "hi, Bob"})
         await alice.disconnect()
         await bob.disconnect()
 
@@ -124,8 +111,8 @@ class ChatConsumerTests(TransactionTestCase):
         # The others heard nothing of it, and the connection still works.
         self.assertTrue(await bob.receive_nothing(timeout=0.2))
         await alice.send_json_to({"message": "still here"})
-        self.assertEqual((await self.receive(alice))["message"], "still here")
-        self.assertEqual((await self.receive(bob))["message"], "still here")
+        self.assertEqual(await self.receive(alice), {"message": "still here"})
+        self.assertEqual(await self.receive(bob), {"message": "still here"})
         await alice.disconnect()
         await bob.disconnect()
 
@@ -134,15 +121,12 @@ class ChatConsumerTests(TransactionTestCase):
         # Nested too deep for Python's json: RecursionError, not ValueError.
         await alice.send_to(text_data="[" * 100_000)
         self.assertEqual(await self.error_code(alice), "not-json")
-        # Half a character: json.loads accepts it, the database would not.
-        await alice.send_to(text_data='{"message": "\\ud800"}')
-        self.assertEqual(await self.error_code(alice), "not-string")
         await alice.send_json_to({"message": None})
         self.assertEqual(await self.error_code(alice), "not-string")
         await alice.send_json_to({"message": "\n\t "})
         self.assertEqual(await self.error_code(alice), "empty")
         await alice.send_json_to({"message": "ok"})
-        self.assertEqual((await self.receive(alice))["message"], "ok")
+        self.assertEqual(await self.receive(alice), {"message": "ok"})
         await alice.disconnect()
 
     async def test_message_is_stripped_and_the_limit_is_counted_after(self):
@@ -152,17 +136,6 @@ class ChatConsumerTests(TransactionTestCase):
         longest = "я" * MAX_MESSAGE_LENGTH
         await alice.send_json_to({"message": f"  {longest}  "})
         self.assertEqual((await self.receive(alice))["message"], longest)
-        await alice.disconnect()
-
-    async def test_layer_failure_is_reported_and_the_message_kept(self):
-        room = new_room()
-        alice = await self.connect(room)
-        with mock.patch.object(get_channel_layer(), "group_send", side_effect=ConnectionError):
-            await alice.send_json_to({"message": "while Redis is down"})
-            self.assertEqual(await self.error_code(alice), "unavailable")
-        self.assertTrue(
-            await Message.objects.filter(room=room, text="while Redis is down").aexists()
-        )
         await alice.disconnect()
 
     # Room names of any language.
@@ -175,7 +148,7 @@ class ChatConsumerTests(TransactionTestCase):
                 alice = await self.connect(room)
                 bob = await self.connect(room)
                 await alice.send_json_to({"message": "hi"})
-                self.assertEqual((await self.receive(bob))["message"], "hi")
+                self.assertEqual(await self.receive(bob), {"message": "hi"})
                 await alice.disconnect()
                 await bob.disconnect()
 
@@ -198,45 +171,10 @@ class ChatConsumerTests(TransactionTestCase):
             await alice.disconnect()
             await carol.disconnect()
 
-    # History.
-
-    async def test_empty_room_sends_no_history(self):
-        alice = await self.connect(new_room())
-        self.assertTrue(await alice.receive_nothing(timeout=0.3))
-        await alice.disconnect()
-
-    async def test_newcomer_gets_the_last_50_messages_oldest_first(self):
-        room = new_room()
-        # Written straight to the database: sending 55 would hit the rate limit.
-        await Message.objects.abulk_create(
-            Message(room=room, user="alice", text=f"message {n}") for n in range(55)
-        )
-        await Message.objects.acreate(room=new_room(), user="carol", text="another room")
-        bob = await self.connect(room)
-        history = (await self.receive(bob))["history"]
-        self.assertEqual([m["message"] for m in history], [f"message {n}" for n in range(5, 55)])
-        self.assertEqual(history[0]["user"], "alice")
-        ids = [m["id"] for m in history]
-        self.assertEqual(ids, sorted(ids))
-        await bob.disconnect()
-
-    async def test_history_holds_what_was_sent_with_the_same_ids(self):
-        room = new_room()
-        alice = await self.connect(room)
-        sent = []
-        for text in ["one", "two", "<b>three</b>"]:
-            await alice.send_json_to({"message": text})
-            sent.append(await self.receive(alice))
-        await alice.disconnect()
-        bob = await self.connect(room)
-        self.assertEqual(await self.receive(bob), {"history": sent})
-        await bob.disconnect()
-
     # Rate limit.
 
-    async def test_quick_messages_over_the_burst_are_refused_and_not_saved(self):
-        room = new_room()
-        alice = await self.connect(room)
+    async def test_quick_messages_over_the_burst_are_refused(self):
+        alice = await self.connect(new_room())
         # BURST + 10 leaves the server two seconds to refill before all would pass.
         sent = BURST + 10
         for n in range(sent):
@@ -247,7 +185,6 @@ class ChatConsumerTests(TransactionTestCase):
         self.assertGreaterEqual(len(refused), 1)
         self.assertEqual({f["error"]["code"] for f in refused}, {"rate-limited"})
         self.assertEqual(len(accepted) + len(refused), sent)
-        self.assertEqual(await Message.objects.filter(room=room).acount(), len(accepted))
         await alice.disconnect()
 
     async def test_a_client_that_keeps_flooding_is_closed(self):
@@ -268,12 +205,11 @@ class ChatConsumerTests(TransactionTestCase):
         # The consumer stopped: the frames still queued get no answer.
         self.assertTrue(await alice.receive_nothing(timeout=0.3))
         # The others are not disconnected: they got the accepted messages, and still chat.
-        self.assertEqual((await self.receive(bob))["message"], "flood 0")
+        self.assertEqual(await self.receive(bob), {"message": "flood 0"})
         await alice.disconnect()
         carol = await self.connect(room)
         await carol.send_json_to({"message": "after the flood"})
-        self.assertIn("history", await self.receive(carol))
-        self.assertEqual((await self.receive(carol))["message"], "after the flood")
+        self.assertEqual(await self.receive(carol), {"message": "after the flood"})
         await carol.disconnect()
         await bob.disconnect()
 
@@ -284,76 +220,23 @@ class ChatConsumerTests(TransactionTestCase):
         # layer's default capacity (100) some of them are dropped without an error.
         room = new_room()
         people = [await self.connect(room) for _ in range(15)]
-        for person in people:
+        for number, person in enumerate(people):
             for n in range(BURST):
-                await person.send_json_to({"message": f"burst {n}"})
+                await person.send_json_to({"message": f"{number}: burst {n}"})
         # On a busy machine the last of them come late: wait for all 150 up to a deadline,
         # not for the first second of silence.
         deadline = time.monotonic() + 30
         for person in people:
-            ids = set()
-            while len(ids) < 15 * BURST and time.monotonic() < deadline:
+            texts = set()
+            while len(texts) < 15 * BURST and time.monotonic() < deadline:
                 try:
                     frame = await person.receive_json_from(timeout=deadline - time.monotonic())
                 except asyncio.TimeoutError:
                     break
-                ids.add(frame["id"])
-            self.assertEqual(len(ids), 15 * BURST, "the channel layer dropped messages")
+                texts.add(frame["message"])
+            self.assertEqual(len(texts), 15 * BURST, "the channel layer dropped messages")
         for person in people:
             await person.disconnect()
-
-    # Who is speaking.
-
-    async def test_client_without_a_session_is_a_guest(self):
-        alice = await self.connect(new_room())
-        await alice.send_json_to({"message": "hi"})
-        self.assertRegex((await self.receive(alice))["user"], r"^guest-[0-9a-f]{6}$")
-        await alice.disconnect()
-
-    async def test_guest_keeps_the_name_of_the_session(self):
-        room = new_room()
-        # The room page gives the browser a session, and so a name.
-        await self.async_client.get(f"/chat/{room}/")
-        session_key = self.async_client.cookies["sessionid"].value
-        cookie = (b"cookie", f"sessionid={session_key}".encode())
-        expected = "guest-" + hashlib.sha256(session_key.encode()).hexdigest()[:6]
-        for _ in range(2):  # a reconnect keeps the name
-            alice = await self.connect(room, headers=[cookie])
-            await alice.send_json_to({"message": "hi"})
-            frame = await self.receive(alice)
-            if "history" in frame:
-                frame = await self.receive(alice)
-            self.assertEqual(frame["user"], expected)
-            await alice.disconnect()
-
-    async def test_consumer_without_the_auth_middleware_names_a_guest(self):
-        # As a notebook mounts it: no AuthMiddlewareStack, so no user and no session.
-        communicator = WebsocketCommunicator(
-            URLRouter(websocket_urlpatterns), f"/ws/chat/{new_room()}/"
-        )
-        connected, _ = await communicator.connect()
-        self.assertTrue(connected)
-        await communicator.send_json_to({"message": "hi"})
-        self.assertRegex((await self.receive(communicator))["user"], r"^guest-[0-9a-f]{6}$")
-        await communicator.disconnect()
-
-    async def test_room_page_replaces_a_session_that_has_expired(self):
-        stale_key = "x" * 32  # a cookie whose session is no longer in the database
-        self.async_client.cookies["sessionid"] = stale_key
-        await self.async_client.get(f"/chat/{new_room()}/")
-        session_key = self.async_client.cookies["sessionid"].value
-        self.assertNotEqual(session_key, stale_key)
-        self.assertTrue(await Session.objects.filter(session_key=session_key).aexists())
-
-    async def test_logged_in_user_speaks_under_the_username(self):
-        user = await User.objects.acreate(username="alice")
-        # force_login, not aforce_login: that one came with Django 5.0, and 4.2 is supported too.
-        await sync_to_async(self.async_client.force_login)(user)
-        cookie = (b"cookie", f"sessionid={self.async_client.cookies['sessionid'].value}".encode())
-        alice = await self.connect(new_room(), headers=[cookie])
-        await alice.send_json_to({"message": "hi"})
-        self.assertEqual((await self.receive(alice))["user"], "alice")
-        await alice.disconnect()
 
 
 def chrome_driver():
@@ -427,31 +310,10 @@ class ChatBrowserTests(ChannelsLiveServerTestCase):
         WebDriverWait(self.driver, 5).until(
             lambda driver: driver.find_element(By.ID, "chat-error").text == "The message is empty."
         )
-
-    def test_page_reconnects_and_shows_each_message_once(self):
-        window = self.open_room(new_room())
-        self.post(window, "said once")
-        self.wait_for_log(window, "said once")
-        self.driver.execute_script("chatSocket.close()")
-        WebDriverWait(self.driver, 5).until(
-            lambda driver: driver.find_element(By.ID, "status").text.startswith("Reconnecting in")
-        )
-        # The new socket gets the history again; the page drops what it already shows.
-        WebDriverWait(self.driver, 5).until(
-            lambda driver: driver.find_element(By.ID, "status").text == "Connected"
-        )
-        self.assertEqual(self.log(window).count("said once"), 1)
-
-        # A reload brings the history back, and a guest keeps the name of the session.
-        self.driver.refresh()
-        self.post(self.wait_until_open(), "said again")
-        self.wait_for_log(window, "said again")
-        first, second = [
-            item.text.split(": ")[0]
-            for item in self.driver.find_elements(By.CSS_SELECTOR, "#chat-log li")
-        ]
-        self.assertEqual(first, second)
-        self.assertRegex(first, r"^guest-[0-9a-f]{6}$")
+        # The next message that goes through clears it.
+        self.post(window, "better")
+        self.wait_for_log(window, "better")
+        self.assertEqual(self.driver.find_element(By.ID, "chat-error").text, "")
 
     # Helpers: each window is a browser tab, found again by its handle.
 
@@ -459,11 +321,8 @@ class ChatBrowserTests(ChannelsLiveServerTestCase):
         if self.driver.current_url != "data:,":
             self.driver.switch_to.new_window("tab")
         self.driver.get(f"{self.live_server_url}/chat/{room}/")
-        return self.wait_until_open()
-
-    def wait_until_open(self):
         WebDriverWait(self.driver, 5).until(
-            lambda driver: driver.execute_script("return chatSocket && chatSocket.readyState") == 1,
+            lambda driver: driver.execute_script("return chatSocket.readyState") == 1,
             "the room's WebSocket did not open",
         )
         return self.driver.current_window_handle
@@ -474,6 +333,7 @@ class ChatBrowserTests(ChannelsLiveServerTestCase):
 
     def log(self, window):
         self.driver.switch_to.window(window)
+        # The log is a list now: its text, not a textarea's value (lesson 07's helper).
         return self.driver.find_element(By.ID, "chat-log").get_property("textContent")
 
     def wait_for_log(self, window, text):
