@@ -346,7 +346,7 @@ def main(argv=None) -> int:
                         help="steps timed as `check N` on their own too (default 1-6, the steps "
                              "with a time goal; 'all' for every step: about 2.5 minutes more)")
     parser.add_argument("--step09", action="store_true",
-                        help="step 06 vs 08 vs 08 without each of its speed changes, "
+                        help="step 06 vs 09 vs 09 without each of its speed changes, "
                              "made on temp copies; writes step09-vs-06.md and .json")
     parser.add_argument("--compare", metavar="K1,K2,...",
                         help="like --step09 for any servers (e.g. step06-uvicorn,"

@@ -46,7 +46,8 @@ def compare(out: Path, reps: int = 5, keys: list[str] | None = None, name: str =
     keys = keys or COMPARE
     specs = [_spec(k) for k in keys]
     base_key = keys[0]
-    workdir = Path(tempfile.mkdtemp(prefix="channels-bench-08-"))
+    started = time.strftime("%Y-%m-%d %H:%M:%S %z")  # when the runs began, not when they ended
+    workdir = Path(tempfile.mkdtemp(prefix="channels-bench-compare-"))
     rows = []
     servers = start_all(specs, workdir)
     room = 0
@@ -93,7 +94,7 @@ def compare(out: Path, reps: int = 5, keys: list[str] | None = None, name: str =
                 "settings": _spec(key).settings.strip() or None,
             })
     data = {"reps": reps, "clients": list(clients), "base": base_key, "summary": summary,
-            "runs": rows, "started": time.strftime("%Y-%m-%d %H:%M:%S %z")}
+            "runs": rows, "started": started}
     if name == "step09-vs-06":
         from bench.servers import patch_diff
 

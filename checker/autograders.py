@@ -63,7 +63,7 @@ from checker.result import PASSED
 
 # A skip that the project caused: an earlier check crashed its process, hung a socket, or a
 # gate it needs failed (checker/runner.py settle, checker/probe.py run_all).
-BLOCKED = ("skip-after-crash", "skip-after-hang", "skip-after-load", "not-corroborated")
+BLOCKED = ("skip-after-crash", "skip-after-hang", "skip-after-load", "skip-no-table", "not-corroborated")
 VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")  # Gradescope's
 FILENAMES = {"gradescope": "results.json", "classroom": "classroom-result.b64", "junit": "junit.xml"}
 OUTPUT_TAIL = 32 * 1024  # what a JUnit report keeps of what the project printed

@@ -233,6 +233,8 @@ def diagnose(exc: BaseException, root: Path, apps: list[str] | None = None, sett
     if key == "hint-key-error":
         key = key_error_cause(cause, root, settings_file)
     where = params.pop("where", "") or where  # a cause that knows the line better
+    if key == "hint-no-databases" and not where:
+        where = settings_file  # Django raises it from its own code: the fix is in the settings
     found = Diagnosis(error, where, key, params)
     called = caller(cause, root)
     if called:

@@ -621,7 +621,8 @@ def run_step(course: Course, step: Step, project: Project, options: Options, ref
                 results.update(run.run_outside(outside, closed, hung))
             # A failure inside counts as it is (a forged result can only look better): only what
             # passed, or was never reached, needs the outside's word. A broken project costs less.
-            needed = [s for s in verified if s.id not in results or results[s.id].status in (*PASSED, "skip")]
+            needed = [s for s in verified if s.id not in results
+                      or (results[s.id].status in (*PASSED, "skip") and results[s.id].key != "skip-no-table")]
             inconsistent = decide(specs, results, run.run_verdicts(needed, hung)) if options.verdicts else []
         finally:
             run.stop()

@@ -11,12 +11,29 @@ A quoted output is marked in the lesson by a comment on the line before its fenc
     ...
     ```
 
-`check 8 --only bad-frames` are the checker's arguments; `mistake: NAME` names the broken project
-tests/mistakes/NAME.toml makes from its step (without it: the reference step itself). The run is
-the student's: the project at ~/my-chat with a venv of its own beside it, the workbook at
-~/channels-workbook, under a scratch HOME, so that no path of this machine reaches a lesson.
-Timings, random room tags and the checker's temp folders differ from run to run: --check
-compares with those masked.
+The marker is the checker's arguments (`check 8 --only bad-frames`), then optional fields, each
+after "; " (so no field holds "; " itself):
+
+    mistake: NAME          the broken project tests/mistakes/NAME.toml makes from its step, run
+                           as that mistake is (its env, unset, pip, venv and args); without it,
+                           the reference step itself
+    project: steps/NN-slug another step's reference project as the student's (step 03's checks
+                           on the step 04 project); not with `mistake`
+    edit: FILE OLD NEW     one more edit of the project, shell-quoted: OLD must occur in FILE
+                           exactly once and becomes NEW ("" deletes it; \\n in either is a
+                           line break); may repeat. For a mistake the lesson shows and the
+                           corpus does not hold
+    delete: FILE           remove the project's FILE (say, chat/tests.py: no tests at all)
+    env: NAME=VALUE        an environment variable of the run (say, REDIS_URL at a closed port:
+                           Redis not running); may repeat
+    venv: SPEC ...         the student's venv holds just these packages (pip specs, as a
+                           mistake's `venv`: tools/venvs.py builds it once), not the workbook's
+
+The run is the student's: the project at ~/my-chat with a venv of its own beside it, the
+workbook at ~/channels-workbook, under a scratch HOME, so that no path of this machine reaches a
+lesson (the checker's temp folders are shown as …/checker-tests-…). Timings, random room tags,
+the ports of the servers and the frames ending a failed test suite's traceback differ from run
+to run: --check compares with those masked (VARYING).
 """
 
 from __future__ import annotations
@@ -31,25 +48,29 @@ import sys
 import tempfile
 import venv as venv_module
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from checker import ROOT
 
 LESSONS = ROOT / "lessons"
-MARKER = re.compile(
-    r"^<!-- output: (?P<args>[^;>]+?)(?:; mistake: (?P<mistake>[\w-]+))? -->\n```text\n(?P<body>.*?)^```",
-    re.M | re.S,
-)
+MARKER = re.compile(r"^<!-- output: (?P<spec>.+?) -->\n```text\n(?P<body>.*?)^```", re.M | re.S)
+FIELDS = ("mistake", "project", "edit", "delete", "env", "venv")
 # What differs between two runs of the same project, masked when comparing.
 VARYING = [
     (re.compile(r"\b\d+\.\d\d s$", re.M), "#.## s"),
-    (re.compile(r"\b(room|test-)[0-9a-f]{8,}\b"), r"\1<tag>"),
+    (re.compile(r"(room|lobby|probe|test-)[0-9a-f]{8,}\b"), r"\1<tag>"),  # chat_room…, /chat/lobby…/
     (re.compile(r"/tmp/checker-[\w-]+"), "/tmp/checker-<tmp>"),
     (re.compile(r"\bload average [\d., ]+"), "load average <load>"),
     (re.compile(r":[1-6]\d{4}\b"), ":<port>"),  # the ports the OS gave the servers
     # How much of a burst a too-small layer dropped depends on timing; that it dropped does not.
     (re.compile(r"(получил только|got only) \d+"), r"\1 <n>"),
+    # The project's own tests: how long they ran, and which frames end the traceback the tail of
+    # their output shows (the failing tests race each other); the exception and the counts stay.
+    (re.compile(r"\bRan (\d+) tests? in [\d.]+s\b"), r"Ran \1 tests in #s"),
+    (re.compile(r"^(\s+(?:конец вывода|end of output):\n)(?:        .*\n)+", re.M), r"\1        <traceback>\n"),
+    # How long bob waited for alice (no-blocking) is the machine's timing; the verdict is not.
+    (re.compile(r"(задержался на|held back) \d+(?:\.\d+)? (мс|ms|с|s)\b"), r"\1 <t> \2"),
 ]
 
 
@@ -61,6 +82,11 @@ class Marked:
     body: str
     start: int  # where the body starts in the lesson's text
     end: int
+    project: str | None = None  # "steps/NN-slug": that step's reference as the student's project
+    edits: list[dict] = field(default_factory=list)  # as a mistake's: file, old, new (or delete)
+    env: dict[str, str] = field(default_factory=dict)
+    venv: list[str] = field(default_factory=list)  # pip specs: the student's venv holds just these
+    spec: str = ""
 
     @property
     def lang(self) -> str:
@@ -75,13 +101,51 @@ class Marked:
         return f"{self.lesson.relative_to(ROOT)}:{line}"
 
 
+def parse(lesson: Path, spec: str, body: str, start: int, end: int) -> Marked:
+    args, *fields = spec.split("; ")
+    marked = Marked(lesson, shlex.split(args), None, body, start, end, spec=spec)
+    for item in fields:
+        name, sep, value = item.partition(": ")
+        if name not in FIELDS or not sep or not value.strip():
+            raise ValueError(f"{lesson.relative_to(ROOT)}: `{item}` in a marker: fields are {', '.join(FIELDS)}")
+        if name == "mistake":
+            marked.mistake = value.strip()
+        elif name == "project":
+            marked.project = value.strip().rstrip("/")
+        elif name == "edit":
+            parts = shlex.split(value)
+            if len(parts) != 3:
+                raise ValueError(f"{lesson.relative_to(ROOT)}: `edit: FILE OLD NEW`, got {parts}")
+            parts[1:] = [part.replace("\\n", "\n") for part in parts[1:]]
+            marked.edits.append(dict(zip(("file", "old", "new"), parts, strict=True)))
+        elif name == "delete":
+            marked.edits.append({"file": value.strip(), "delete": True})
+        elif name == "venv":
+            marked.venv = shlex.split(value)
+        else:
+            key, sep, val = value.partition("=")
+            if not sep:
+                raise ValueError(f"{lesson.relative_to(ROOT)}: `env: NAME=VALUE`, got `{value}`")
+            marked.env[key.strip()] = val
+    if marked.mistake and marked.project:
+        raise ValueError(f"{lesson.relative_to(ROOT)}: a marker names a mistake or a project, not both")
+    return marked
+
+
 def markers(paths=None) -> list[Marked]:
     found = []
     for lesson in paths or sorted(LESSONS.glob("*/*.md")):
         text = lesson.read_text(encoding="utf-8")
         for m in MARKER.finditer(text):
-            found.append(Marked(lesson, shlex.split(m["args"]), m["mistake"], m["body"], m.start("body"), m.end("body")))
+            found.append(parse(lesson, m["spec"], m["body"], m.start("body"), m.end("body")))
     return found
+
+
+def project_step(project: str) -> int | None:
+    """The step whose reference project is `project` ("steps/04-echo"), or None."""
+    from checker.course import load_course
+
+    return next((n for n, s in load_course().steps.items() if s.path == ROOT / project), None)
 
 
 def masked(text: str) -> str:
@@ -95,28 +159,50 @@ class StudentHome:
 
     def __init__(self):
         self.home = Path(tempfile.mkdtemp(prefix="lesson-home-"))
+        self.shown: dict[str, str] = {}  # a path of this machine -> where the student has it
         (self.home / "channels-workbook").symlink_to(ROOT)
 
     def close(self):
         shutil.rmtree(self.home, ignore_errors=True)
 
 
-def build_project(home: StudentHome, marked: Marked) -> Path:
-    """~/my-chat: the step (and the mistake's edits), with a venv of its own that sees
-    the workbook's packages (a student's venv with the same versions)."""
-    sys.path.insert(0, str(ROOT / "tests"))
-    from mistakes_corpus import Mistake, build, load_corpus
+def mistake_of(marked: Marked):
+    """What to build, as a mistake of the corpus: the named one, or the reference (of the step
+    checked or of `project`), with the marker's own edits after the mistake's."""
+    if str(ROOT / "tests") not in sys.path:
+        sys.path.insert(0, str(ROOT / "tests"))
+    from mistakes_corpus import Mistake, load_corpus
 
-    mistake = (next(m for m in load_corpus() if m.name == marked.mistake) if marked.mistake
-               else Mistake(name="reference", title="", step=marked.step, check=""))
+    if marked.mistake:
+        mistake = next(m for m in load_corpus() if m.name == marked.mistake)
+    else:
+        mistake = Mistake(name="reference", title="", step=marked.step, check="",
+                          from_step=project_step(marked.project) if marked.project else None)
+    mistake.edits = [*mistake.edits, *marked.edits]
+    mistake.venv = marked.venv or mistake.venv
+    return mistake
+
+
+def build_project(home: StudentHome, marked: Marked) -> Path:
+    """~/my-chat: the step (and the edits), with a venv of its own that sees the workbook's
+    packages (a student's venv with the same versions), or those of a mistake's `venv`."""
+    mistake = mistake_of(marked)
+    from mistakes_corpus import build
+
     built = build(mistake, home.home / "build")
     project = home.home / "my-chat"
     built.rename(project)
     env_dir = project / ".venv"
     venv_module.create(env_dir, with_pip=False)
     site = next(env_dir.glob("lib/python*/site-packages"))
-    workbook_site = next((ROOT / ".venv").glob("lib/python*/site-packages"))
-    (site / "workbook.pth").write_text(f"{workbook_site}\n", encoding="utf-8")
+    if mistake.venv:  # the student's venv holds just these packages
+        from tools.venvs import venv
+
+        packages_site = next(Path(venv("student", mistake.venv)).parent.parent.glob("lib/python*/site-packages"))
+    else:
+        packages_site = next((ROOT / ".venv").glob("lib/python*/site-packages"))
+    (site / "workbook.pth").write_text(f"{packages_site}\n", encoding="utf-8")
+    home.shown[str(packages_site)] = str(site)  # a student's packages are in their venv
     return project
 
 
@@ -130,16 +216,28 @@ def run(marked: Marked) -> str:
 
 def run_in(marked: Marked, home: StudentHome) -> str:
     project = build_project(home, marked)
+    from mistakes_corpus import environment
+
+    mistake = mistake_of(marked)
     workbook = home.home / "channels-workbook"
-    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "FORCE_COLOR")}
-    env.update(HOME=str(home.home), NO_COLOR="1", PYTHONDONTWRITEBYTECODE="1")
+    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "FORCE_COLOR", "DJANGO_SETTINGS_MODULE")}
+    temp = home.home / "tmp"  # the checker's temp folders, shown as …/checker-tests-…
+    temp.mkdir()
+    env.update(HOME=str(home.home), NO_COLOR="1", PYTHONDONTWRITEBYTECODE="1", TMPDIR=str(temp))
+    env = environment(mistake, env)
+    env.update(marked.env)
     done = subprocess.run(
         [str(workbook / ".venv" / "bin" / "python"), "-m", "checker", *marked.args,
-         "--project", str(project), "--lang", marked.lang],
+         "--project", str(project), "--lang", marked.lang, *mistake.args],
         cwd=workbook, env=env, capture_output=True, text=True, timeout=300,
     )
     text = done.stdout + done.stderr
     # As the student sees it: their project at ~/my-chat.
+    # The system's temp folder and the random part of the name are the machine's, as the lessons
+    # say where they quote it.
+    text = re.sub(re.escape(str(temp)) + r"/(checker-[a-z]+-)\w+", r"…/\1…", text)
+    for real, shown in home.shown.items():
+        text = text.replace(real, shown)
     text = text.replace(str(project), "~/my-chat").replace(str(home.home), "~")
     return text.rstrip("\n") + "\n"
 
@@ -172,7 +270,7 @@ def main(argv=None) -> int:
     found = markers([p.resolve() for p in args.lessons] or None)
     if args.list:
         for m in found:
-            print(f"{m.where()}: {shlex.join(m.args)}" + (f"; mistake: {m.mistake}" if m.mistake else ""))
+            print(f"{m.where()}: {m.spec}")
         return 0
     outputs = regenerate(found, args.jobs)
     if args.check:

@@ -118,10 +118,32 @@ async def group_leave(ctx):
 async def idle_survives(ctx):
     if not ctx.thorough:
         raise CheckFailed("thorough-only", status="skip")
+    risk = idle_timeout_risk(ctx.channel_layer().wrapped)
+    if risk:
+        raise CheckFailed("redis-idle-timeout", causes=[N_("hint-redis-socket-timeout")],
+                          where=ctx.settings_file, **risk)
     alice, bob = await room_of(ctx, ["alice", "bob"])
     await asyncio.sleep(6.5)  # longer than redis-py 8's 5 s socket time-out
     await alice.send({"message": "still there?"})
     expect_message(ctx, bob, "still there?", await bob.receive(timeout=3))
+
+
+def idle_timeout_risk(layer) -> dict | None:
+    """redis-py 8 reads with a 5 s socket time-out by default and channels-redis waits 5 s for a
+    message (channels_redis #422): which ends first is a race, so an idle wait of ours passes by
+    luck, most often on a busy machine. The configuration says it for sure."""
+    import redis
+
+    if not type(layer).__module__.startswith("channels_redis.") or not hasattr(layer, "brpop_timeout"):
+        return None
+    if int(redis.__version__.split(".")[0]) < 8:
+        return None
+    for host in getattr(layer, "hosts", []):
+        timeout = host.get("socket_timeout", 5) if isinstance(host, dict) else 5
+        if timeout is not None and timeout <= layer.brpop_timeout:
+            return {"version": redis.__version__, "host": show(host.get("address", host)),
+                    "timeout": f"{timeout:g}", "wait": f"{layer.brpop_timeout:g}"}
+    return None
 
 
 def routed_consumer(ctx):

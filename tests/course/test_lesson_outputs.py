@@ -14,7 +14,7 @@ from checker import ROOT
 from checker.course import load_course
 
 sys.path.insert(0, str(ROOT))
-from tools.lesson_outputs import main, markers  # noqa: E402
+from tools.lesson_outputs import main, markers, mistake_of, parse, project_step  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "tests"))
 from mistakes_corpus import load_corpus  # noqa: E402
@@ -34,8 +34,51 @@ def test_every_marker_names_a_step_and_a_mistake_of_that_step():
         assert marked.step in COURSE.steps, f"{marked.where()}: {marked.args}"
         if marked.mistake:
             assert marked.mistake in corpus, f"{marked.where()}: no tests/mistakes/{marked.mistake}.toml"
-            assert (corpus[marked.mistake].from_step or corpus[marked.mistake].step) == marked.step, marked.where()
+            assert corpus[marked.mistake].step == marked.step, marked.where()
+        if marked.project:
+            assert project_step(marked.project), f"{marked.where()}: {marked.project} is no step's reference project"
         assert marked.body.strip(), f"{marked.where()}: an empty quoted output"
+
+
+def test_every_edit_of_a_marker_applies():
+    """A marker's `edit:` replaces text that occurs exactly once in its project's file (checked
+    without running anything: the text the edit meets is the base project's, after the mistake's
+    own edits)."""
+    for marked in markers():
+        if not marked.edits:
+            continue
+        mistake = mistake_of(marked)
+        base = COURSE.steps[mistake.from_step or mistake.step].path
+        files = {}
+        for edit in mistake.edits:
+            path = base / edit["file"]
+            text = files.get(edit["file"])
+            if text is None:
+                assert path.exists() or "text" in edit, f"{marked.where()}: no {edit['file']} in {base.name}"
+                text = edit.get("text") if "text" in edit else path.read_text(encoding="utf-8")
+            if edit.get("delete"):
+                assert path.exists(), f"{marked.where()}: no {edit['file']} to delete in {base.name}"
+            if "old" in edit:
+                assert text.count(edit["old"]) == 1, f"{marked.where()}: {edit['old']!r} is not once in {edit['file']}"
+                text = text.replace(edit["old"], edit["new"])
+            files[edit["file"]] = text
+
+
+def test_marker_fields():
+    lesson = ROOT / "lessons" / "ru" / "03-room.md"
+    marked = parse(lesson, 'check 3 --only ws-not-served-yet; project: steps/04-echo/; '
+                           'edit: chat/a.py "x = 1" "x = 2\\\\ny = 3"; env: REDIS_URL=redis://127.0.0.1:1/0; '
+                           'venv: "django>=5.2,<5.3" channels; delete: chat/tests.py', "x\n", 0, 1)
+    assert (marked.args, marked.project, marked.env) == (
+        ["check", "3", "--only", "ws-not-served-yet"], "steps/04-echo", {"REDIS_URL": "redis://127.0.0.1:1/0"})
+    assert marked.edits == [{"file": "chat/a.py", "old": "x = 1", "new": "x = 2\ny = 3"},
+                            {"file": "chat/tests.py", "delete": True}]
+    assert marked.venv == ["django>=5.2,<5.3", "channels"]
+    assert project_step("steps/04-echo") == 4 and project_step("steps/99-none") is None
+    for wrong in ("check 3; projct: steps/04-echo", "check 3; edit: a.py only-two",
+                  "check 3; env: NOVALUE", "check 3; mistake: no-accept; project: steps/04-echo"):
+        with pytest.raises(ValueError):
+            parse(lesson, wrong, "x\n", 0, 1)
 
 
 @pytest.mark.parametrize("lesson", LESSON_FILES, ids=lambda p: f"{p.parent.name}/{p.name}")

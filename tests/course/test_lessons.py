@@ -152,3 +152,22 @@ def test_quoted_checker_hints_are_what_the_checker_says(lang):
                 if not ok:
                     stale.append(f"{page.name}: {quoted[:120]}")
     assert not stale, "\n".join(stale)
+
+
+MAIN_PATH_LINES = 470  # "about 450" (issue 16): checker dumps and whole files go in <details>
+
+
+def main_path(markdown: str) -> int:
+    """Lines a student reads without opening a <details> block."""
+    depth = count = 0
+    for line in markdown.splitlines():
+        depth += line.startswith("<details")
+        count += depth == 0
+        depth -= line.startswith("</details")
+    return count
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("number", STEPS)
+def test_main_path_is_short(lang, number):
+    assert main_path(lesson(lang, number)) <= MAIN_PATH_LINES

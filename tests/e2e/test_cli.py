@@ -64,7 +64,7 @@ def test_a_failing_project_exits_1_with_a_lesson_link(tmp_path):
 
 
 def test_usage_errors_exit_2(tmp_path):
-    assert run_checker("check", "9").returncode == 2
+    assert run_checker("check", "10").returncode == 2
     assert run_checker("check", "two").returncode == 2
     assert run_checker("check", "1", "--only", "no-such-check").returncode == 2
     assert run_checker("frobnicate").returncode == 2
@@ -88,7 +88,7 @@ def test_diff_shows_what_the_step_changes():
     assert "\033[" not in done.stdout  # no colour when not on a terminal
     first = run_checker("diff", "1")  # the first step: every file is new
     assert first.returncode == 0 and "+++ 01-index/chat/views.py" in first.stdout
-    assert run_checker("diff", "9").returncode == 2
+    assert run_checker("diff", "10").returncode == 2
 
 
 def test_checker_leaves_no_files_in_the_project():

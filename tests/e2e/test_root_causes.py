@@ -57,7 +57,11 @@ def test_a_forgotten_makemigrations_is_told_once(tmp_path):
     shown = told(report)
     assert shown[0] == "ws-echo" and len(shown) <= 2, [(c["id"], c["key"], c["causes"], c["same_as"]) for c in report["checks"]]
     grouped = [c["id"] for c in report["checks"] if c["same_as"] == "ws-echo"]
-    assert {"history", "sender-name", "two-servers", "own-tests-pass", "bad-frames"} <= set(grouped)
+    assert {"history", "sender-name", "two-servers", "bad-frames"} <= set(grouped)
+    # The own suite would fail on the same missing table after a minute of time-outs: skipped,
+    # naming the check that told it, and counted as failed by the graders (BLOCKED).
+    suite = next(c for c in report["checks"] if c["id"] == "own-tests-pass")
+    assert (suite["status"], suite["key"], suite["params"]) == ("skip", "skip-no-table", {"check": "ws-echo"}), suite
 
 
 @pytest.mark.redis

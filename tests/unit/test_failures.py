@@ -122,3 +122,34 @@ def test_a_missing_table_in_the_suite_is_the_cause_the_other_checks_share(tmp_pa
     output = FAILED_311 + "django.db.utils.OperationalError: no such table: chat_message\n"
     assert failure_hint(output, FAILED_TEST.findall(output), tmp_path) == (
         "hint-no-table", "chat.tests.ChatTests.test_echo", "OperationalError: no such table: chat_message")
+
+
+class _Layer:
+    """Stands for channels_redis.core.RedisChannelLayer: its hosts (decoded) and its 5 s wait."""
+
+    __module__ = "channels_redis.core"
+    brpop_timeout = 5
+
+    def __init__(self, *hosts):
+        self.hosts = list(hosts)
+
+
+@pytest.mark.parametrize("host, risky", [
+    ({"address": ("127.0.0.1", 6379)}, True),  # the lecture's tuple: redis-py 8's 5 s default
+    ({"address": "redis://127.0.0.1:6379"}, True),
+    ({"address": "redis://127.0.0.1:6379", "socket_timeout": 5}, True),
+    ({"address": "redis://127.0.0.1:6379", "socket_timeout": None}, False),  # channels_redis #422
+    ({"address": "redis://127.0.0.1:6379", "socket_timeout": 30}, False),
+])
+def test_redis_py_8_idle_time_out_is_read_from_the_configuration(monkeypatch, host, risky):
+    import redis
+
+    from checker.checks.groups import idle_timeout_risk
+
+    monkeypatch.setattr(redis, "__version__", "8.1.0")
+    found = idle_timeout_risk(_Layer(host))
+    assert bool(found) == risky
+    if risky:
+        assert found["wait"] == "5" and "127.0.0.1" in found["host"]
+    monkeypatch.setattr(redis, "__version__", "7.4.0")  # no default socket time-out before 8
+    assert idle_timeout_risk(_Layer(host)) is None
