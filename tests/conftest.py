@@ -31,7 +31,7 @@ REDIS_HELP = (
 # computed once per run for every worker (shared_once), and the first test that needs each one
 # starts first while the others that need it go last, when it is ready, so no worker waits.
 SHARED_FIXTURES = ("arena", "all_steps")
-FIRST = ("test_a_forgotten_makemigrations",)  # long on its own: not left for the end
+FIRST = ("test_progress_of_the_independent_student_project",)  # long on its own: not left for the end
 
 
 @pytest.hookimpl(tryfirst=True)
