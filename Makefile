@@ -45,7 +45,7 @@ help:
 	@echo "make bench               chat fan-out per step vs a raw websockets server, and the checker's speed (4.5-7 min; bench/results/)"
 	@echo "make bench-quick         the benchmark's 30-second smoke run"
 	@echo "make lint                ruff"
-	@echo "make outputs              run every checker output quoted in the lessons again and write it in (ARGS=--check: compare only)"
+	@echo "make outputs              run every output quoted in the lessons (the checker, curl, Daphne, scripts) again and write it in (ARGS=--check: compare only)"
 	@echo "make catalogs            compile the checker's message catalogs (after editing a .po file)"
 
 setup: $(STAMP)

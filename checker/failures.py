@@ -368,6 +368,18 @@ def daphne_error(log: str, root: Path) -> str:
     return f"{error}\n{where}".strip() if error else ""
 
 
+def carry_unawaited(results: dict) -> None:
+    """A layer call without await that the probe saw (its Python warned) fails the servers'
+    delivery too, but Daphne's logging swallows that warning: the same code is the cause there."""
+    seen = next((r for r in results.values() if "hint-never-awaited" in r.causes and r.params.get("warning")), None)
+    if seen is None:
+        return
+    for r in results.values():
+        if r.key == "two-servers-no-delivery" and not r.causes:
+            r.causes.insert(0, "hint-never-awaited")
+            r.params.update({k: seen.params[k] for k in ("warning", "where") if k in seen.params})
+
+
 # --- `manage.py test` ----------------------------------------------------------------------
 RAN = re.compile(r"^Ran (\d+) tests? in", re.M)
 FAILED_TEST = re.compile(r"^(?:FAIL|ERROR): (\S+) \(([^)]*)\)", re.M)
@@ -440,6 +452,8 @@ def cause_signature(status: str, key: str, params: dict, causes: list[str]) -> s
         return "layer-missing"  # no CHANNEL_LAYERS: self.channel_layer is None
     if key in SHARED_KEYS:
         return key
+    if {"hint-never-awaited", "hint-never-awaited-consumer"} & set(causes):
+        return f"never-awaited|{params.get('warning')}"  # one missing await fails every check after it
     if key == "layer-broken":
         return f"{key}|{params.get('error')}"
     cause = next((c for c in causes if c.startswith("hint-") and c not in OBSERVATIONS), "")

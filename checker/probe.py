@@ -39,6 +39,7 @@ class Probe:
         self.out = open(job.events, "a", encoding="utf-8")
         self.ctx = None
         self.warnings: list[str] = []
+        self.warned_at: dict[str, str] = {}  # a warning -> the project's file:line it came from
         # The check whose connect hung: every later socket would hang the same way.
         self.sockets_hang = job.sockets_hang
 
@@ -145,6 +146,10 @@ class Probe:
 
         def show(message, category, filename, lineno, file=None, line=None):
             self.warnings.append(str(message))
+            # Where the coroutine was dropped: the student's line with the missing await.
+            path = Path(filename)
+            if path.is_absolute() and path.is_relative_to(self.root):
+                self.warned_at[str(message)] = f"{path.relative_to(self.root).as_posix()}:{lineno}"
             shown(message, category, filename, lineno, file, line)
 
         warnings.showwarning = show
@@ -193,6 +198,8 @@ class Probe:
             # Name the student's layer, not the checker's wrapper around it.
             real = type(self.ctx.recorder.wrapped).__name__ if self.ctx.recorder else "channel_layer"
             outcome.params["warning"] = warning = unawaited[0].replace("RecordingLayer.", f"{real}.")
+            if unawaited[0] in self.warned_at:  # the missing await's line beats the check's own guess
+                outcome.params["where"] = self.warned_at[unawaited[0]]
             # The consumer's own send/accept/close (only an async consumer has coroutines there),
             # or a layer method (either kind of consumer).
             consumer = "Consumer." in warning and f"{real}." not in warning

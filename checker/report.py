@@ -62,6 +62,9 @@ def fix_first(report: StepReport, lang: str) -> str:
     first = same.get(failed[0].id, failed[0].id)
     r = next(r for r in report.results if r.id == first)
     what = message(r, lang).splitlines()[0] if r.key else r.id
+    if r.params.get("warning") and not r.params.get("error") and any(c in OBSERVATIONS for c in r.causes):
+        # Nothing crashed: what Python saw is the cause, the check's symptom is not.
+        what = r.params["warning"]
     where = r.params.get("where") if r.params.get("where") not in (None, "", "?") else load_course().lesson_link(r.id, lang)
     return t("fix-first", lang, check=r.id, what=what.rstrip("."), where=where)
 
@@ -147,6 +150,9 @@ def detail_lines(c: dict, lang: str, verbose: bool = False) -> list[str]:
     c = {**c, **{k: terminal(c[k]) for k in ("message", "hint", "repro")}}  # a project's words, made inert
     lines = [indent(c["message"], "      ")] if c["message"] else []
     if c["status"] in ("warn", "fail", "error"):
+        where = c["params"].get("where")
+        if where not in (None, "", "?") and str(where) not in c["message"]:  # the line to fix
+            lines.append("      " + t("label-where", lang) + f": {terminal(str(where))}")
         if c["hint"]:
             lines.append("      " + t("label-why", lang) + f": {c['hint']}")
         lines.append("      " + t("label-lesson", lang) + f": {c['lesson']}")

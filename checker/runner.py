@@ -23,7 +23,7 @@ from pathlib import Path
 from checker import ROOT, overlay
 from checker.course import CheckSpec, Course, Step
 from checker.environment import Interpreter
-from checker.failures import closes_gate
+from checker.failures import carry_unawaited, closes_gate
 from checker.i18n import N_
 from checker.options import Options, ProbeJob
 from checker.project import Project
@@ -619,8 +619,10 @@ def run_step(course: Course, step: Step, project: Project, options: Options, ref
             if outside:
                 closed = next((s.id for s in inside if s.gate and closes_gate(results[s.id].status, results[s.id].key)), "")
                 results.update(run.run_outside(outside, closed, hung))
+                carry_unawaited(results)
             # A failure inside counts as it is (a forged result can only look better): only what
-            # passed, or was never reached, needs the outside's word. A broken project costs less.
+            # passed, or was never reached, needs the outside's word. A broken project costs less;
+            # a suite skipped for a missing table (probe.py) would only time out again outside.
             needed = [s for s in verified if s.id not in results
                       or (results[s.id].status in (*PASSED, "skip") and results[s.id].key != "skip-no-table")]
             inconsistent = decide(specs, results, run.run_verdicts(needed, hung)) if options.verdicts else []

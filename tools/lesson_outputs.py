@@ -1,4 +1,4 @@
-"""`make outputs`: the checker's outputs quoted in the lessons, produced by real runs.
+"""`make outputs`: every output quoted in the lessons (checker and own commands), from real runs.
 
     python -m tools.lesson_outputs              regenerate every marked block in lessons/
     python -m tools.lesson_outputs --check      exit 1 when a block is not what a run prints now
@@ -34,6 +34,10 @@ workbook at ~/channels-workbook, under a scratch HOME, so that no path of this m
 lesson (the checker's temp folders are shown as …/checker-tests-…). Timings, random room tags,
 the ports of the servers and the frames ending a failed test suite's traceback differ from run
 to run: --check compares with those masked (VARYING).
+
+A marker `run; project: steps/NN-slug; ...` quotes a lesson's own command instead of the checker
+(curl, runserver, Daphne's log, manage.py, a script the lesson has the student save): its fields
+and how it runs are in tools/lesson_runs.py.
 """
 
 from __future__ import annotations
@@ -52,10 +56,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from checker import ROOT
+from tools.lesson_runs import RUN_FIELDS, run_commands, shown_in
 
 LESSONS = ROOT / "lessons"
 MARKER = re.compile(r"^<!-- output: (?P<spec>.+?) -->\n```text\n(?P<body>.*?)^```", re.M | re.S)
-FIELDS = ("mistake", "project", "edit", "delete", "env", "venv")
+FIELDS = ("mistake", "project", "edit", "delete", "env", "venv", *RUN_FIELDS)
 # What differs between two runs of the same project, masked when comparing.
 VARYING = [
     (re.compile(r"\b\d+\.\d\d s$", re.M), "#.## s"),
@@ -71,6 +76,15 @@ VARYING = [
     (re.compile(r"^(\s+(?:конец вывода|end of output):\n)(?:        .*\n)+", re.M), r"\1        <traceback>\n"),
     # How long bob waited for alice (no-blocking) is the machine's timing; the verdict is not.
     (re.compile(r"(задержался на|held back) \d+(?:\.\d+)? (мс|ms|с|s)\b"), r"\1 <t> \2"),
+    # The lessons' own commands (`run` markers): clocks, patch releases, addresses in memory.
+    (re.compile(r"^(< Date|Date): .+ GMT$", re.M), r"\1: <date>"),
+    (re.compile(r"^\w+ \d\d?, \d{4} - \d\d:\d\d:\d\d$", re.M), "<date>"),
+    (re.compile(r"\b(Django|Daphne) version (\d+\.\d+)\.\d+"), r"\1 version \2.x"),
+    (re.compile(r" at 0x[0-9a-f]+>"), " at 0x…>"),
+    (re.compile(r'File "[^"\n]*/site-packages/'), 'File ".../site-packages/'),  # where a venv keeps them
+    (re.compile(r"\[\d+\.\d\d, "), "[#.##, "),  # how long Daphne took over a request
+    (re.compile(r"^86(?:39\d|400)$", re.M), "86400"),  # a group's TTL, read a second or two after it was set
+    (re.compile(r"^( *\d+)\.\d\d s\b", re.M), r"\1.## s"),  # a script's clock: whole seconds hold
 ]
 
 
@@ -87,13 +101,21 @@ class Marked:
     env: dict[str, str] = field(default_factory=dict)
     venv: list[str] = field(default_factory=list)  # pip specs: the student's venv holds just these
     spec: str = ""
+    run: dict = field(default_factory=dict)  # a lesson's own commands (tools/lesson_runs.py)
+    excerpt: bool = False  # the quoted output is cut: compared, never written back
 
     @property
     def lang(self) -> str:
         return self.lesson.parent.name
 
     @property
+    def is_run(self) -> bool:
+        return self.args[:1] == ["run"]
+
+    @property
     def step(self) -> int:
+        if self.is_run:
+            return project_step(self.project) if self.project else 0
         return int(self.args[1]) if self.args[:1] == ["check"] and self.args[1:2] and self.args[1].isdigit() else 0
 
     def where(self) -> str:
@@ -105,6 +127,9 @@ def parse(lesson: Path, spec: str, body: str, start: int, end: int) -> Marked:
     args, *fields = spec.split("; ")
     marked = Marked(lesson, shlex.split(args), None, body, start, end, spec=spec)
     for item in fields:
+        if item == "excerpt":
+            marked.excerpt = True
+            continue
         name, sep, value = item.partition(": ")
         if name not in FIELDS or not sep or not value.strip():
             raise ValueError(f"{lesson.relative_to(ROOT)}: `{item}` in a marker: fields are {', '.join(FIELDS)}")
@@ -122,6 +147,10 @@ def parse(lesson: Path, spec: str, body: str, start: int, end: int) -> Marked:
             marked.edits.append({"file": value.strip(), "delete": True})
         elif name == "venv":
             marked.venv = shlex.split(value)
+        elif name == "server":  # may repeat: two Daphnes
+            marked.run.setdefault("server", []).append(value.strip())
+        elif name in RUN_FIELDS:
+            marked.run[name] = value.strip()
         else:
             key, sep, val = value.partition("=")
             if not sep:
@@ -129,6 +158,8 @@ def parse(lesson: Path, spec: str, body: str, start: int, end: int) -> Marked:
             marked.env[key.strip()] = val
     if marked.mistake and marked.project:
         raise ValueError(f"{lesson.relative_to(ROOT)}: a marker names a mistake or a project, not both")
+    if marked.run and not marked.is_run or marked.is_run and not marked.project:
+        raise ValueError(f"{lesson.relative_to(ROOT)}: `run; project: steps/NN-slug` and its fields go together")
     return marked
 
 
@@ -202,6 +233,13 @@ def build_project(home: StudentHome, marked: Marked) -> Path:
     else:
         packages_site = next((ROOT / ".venv").glob("lib/python*/site-packages"))
     (site / "workbook.pth").write_text(f"{packages_site}\n", encoding="utf-8")
+    # The packages' commands (daphne, django-admin) in the student's venv, run by its python.
+    for script in ("daphne", "django-admin"):
+        source = packages_site.parents[2] / "bin" / script
+        if source.exists():
+            body = source.read_text(encoding="utf-8").split("\n", 1)[1]
+            (env_dir / "bin" / script).write_text(f"#!{env_dir}/bin/python\n{body}", encoding="utf-8")
+            (env_dir / "bin" / script).chmod(0o755)
     home.shown[str(packages_site)] = str(site)  # a student's packages are in their venv
     return project
 
@@ -226,12 +264,17 @@ def run_in(marked: Marked, home: StudentHome) -> str:
     env.update(HOME=str(home.home), NO_COLOR="1", PYTHONDONTWRITEBYTECODE="1", TMPDIR=str(temp))
     env = environment(mistake, env)
     env.update(marked.env)
+    if marked.is_run:
+        return shown_as_student(run_commands(marked, home.home, env), home, project, temp)
     done = subprocess.run(
         [str(workbook / ".venv" / "bin" / "python"), "-m", "checker", *marked.args,
          "--project", str(project), "--lang", marked.lang, *mistake.args],
         cwd=workbook, env=env, capture_output=True, text=True, timeout=300,
     )
-    text = done.stdout + done.stderr
+    return shown_as_student(done.stdout + done.stderr, home, project, temp)
+
+
+def shown_as_student(text: str, home: StudentHome, project: Path, temp: Path) -> str:
     # As the student sees it: their project at ~/my-chat.
     # The system's temp folder and the random part of the name are the machine's, as the lessons
     # say where they quote it.
@@ -239,12 +282,35 @@ def run_in(marked: Marked, home: StudentHome) -> str:
     for real, shown in home.shown.items():
         text = text.replace(real, shown)
     text = text.replace(str(project), "~/my-chat").replace(str(home.home), "~")
+    # The standard library is wherever the student's Python is installed.
+    text = text.replace(f"{sys.base_prefix}/lib/", ".../lib/")
     return text.rstrip("\n") + "\n"
 
 
 def regenerate(found: list[Marked], jobs: int) -> dict[int, str]:
+    """Each marker's output now. A lesson's own command prints the same in ru and en: it runs once."""
+    def key(m: Marked):
+        return (m.spec, run_key(m)) if m.is_run else (m.lang, m.spec)
+
+    distinct = {}
+    for m in found:
+        distinct.setdefault(key(m), m)
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        return dict(enumerate(pool.map(run, found)))
+        printed = dict(zip(distinct, pool.map(run, distinct.values()), strict=True))
+    return {i: printed[key(m)] for i, m in enumerate(found)}
+
+
+def run_key(marked: Marked) -> tuple:
+    from tools.lesson_runs import commands_of, script_of
+
+    return commands_of(marked), script_of(marked) if marked.run.get("script") else ""
+
+
+def holds(marked: Marked, output: str) -> bool:
+    """Whether the quoted output is what the run printed (cut ones: their lines, in order)."""
+    if marked.excerpt:
+        return shown_in(masked(marked.body), masked(output))
+    return masked(output) == masked(marked.body)
 
 
 def write(found: list[Marked], outputs: dict[int, str]) -> int:
@@ -253,7 +319,12 @@ def write(found: list[Marked], outputs: dict[int, str]) -> int:
         text = lesson.read_text(encoding="utf-8")
         # From the end, so that earlier offsets stay right.
         for i, marked in sorted(((i, m) for i, m in enumerate(found) if m.lesson == lesson), key=lambda x: -x[1].start):
-            if masked(outputs[i]) != masked(marked.body):
+            if marked.excerpt:  # cut by hand: never written back, only compared
+                if not holds(marked, outputs[i]):
+                    changed += 1
+                    print(f"{marked.where()}: the excerpt is not in what a run prints now; edit it by hand")
+                continue
+            if not holds(marked, outputs[i]):
                 changed += 1
             text = text[: marked.start] + outputs[i] + text[marked.end:]
         lesson.write_text(text, encoding="utf-8")
@@ -265,16 +336,19 @@ def main(argv=None) -> int:
     parser.add_argument("--check", action="store_true", help="compare, write nothing")
     parser.add_argument("--list", action="store_true", help="print the markers")
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--grep", metavar="TEXT", help="only the markers whose spec holds TEXT")
     parser.add_argument("lessons", nargs="*", type=Path, help="only these lesson files")
     args = parser.parse_args(argv)
     found = markers([p.resolve() for p in args.lessons] or None)
+    if args.grep:
+        found = [m for m in found if args.grep in m.spec]
     if args.list:
         for m in found:
             print(f"{m.where()}: {m.spec}")
         return 0
     outputs = regenerate(found, args.jobs)
     if args.check:
-        stale = [m for i, m in enumerate(found) if masked(outputs[i]) != masked(m.body)]
+        stale = [m for i, m in enumerate(found) if not holds(m, outputs[i])]
         for m in stale:
             i = found.index(m)
             import difflib

@@ -7,7 +7,8 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 from checker.course import load_course
-from checker.report import as_json, as_junit, as_text, hint
+from checker.failures import carry_unawaited
+from checker.report import as_json, as_junit, as_text, fix_first, hint, shared_causes
 from checker.result import CheckResult
 from checker.runner import StepReport
 
@@ -54,6 +55,30 @@ def test_what_python_observed_leads_the_hint():
     text = hint(result, "en")
     assert text.startswith("Python warned: coroutine 'x' was never awaited.")
     assert "group_add" in text  # broadcast-missing's own hint follows
+
+
+def test_one_missing_await_is_told_once_with_its_line():
+    """A group_send without async_to_sync fails every check that sends: the first tells the cause
+    (Python's warning and the line the probe saw it come from), the rest point to it, and the
+    servers' check, whose Daphne logs swallow the warning, gets the same cause."""
+    warning = {"warning": "coroutine 'RedisChannelLayer.group_send' was never awaited", "where": "chat/consumers.py:23"}
+    echo = CheckResult("ws-echo", "fail", "ws-no-reply", {"name": "alice", "sent": "{}",
+                                                        **warning}, ["hint-never-awaited"])
+    broadcast = CheckResult("group-broadcast", "fail", "broadcast-missing",
+                            {"missing": "bob", "received": "—", **warning}, ["hint-never-awaited"])
+    servers = CheckResult("two-servers", "fail", "two-servers-no-delivery", {"first": ":1", "second": ":2"})
+    carry_unawaited({r.id: r for r in (echo, broadcast, servers)})
+    assert servers.causes == ["hint-never-awaited"] and servers.params["where"] == "chat/consumers.py:23"
+    step = report(echo, broadcast, servers)
+    assert shared_causes(step) == {"group-broadcast": "ws-echo", "two-servers": "ws-echo"}
+    assert fix_first(step, "en") == ("Fix first: ws-echo: coroutine 'RedisChannelLayer.group_send' was never "
+                                     "awaited (chat/consumers.py:23)")
+    ru = as_text(step, "ru", tty=False)
+    assert ru.count("где: chat/consumers.py:23") == 1 and ru.count("та же причина, что у ws-echo") == 2
+    # A failure that did not come with a missing await keeps its own cause.
+    alone = CheckResult("two-servers", "fail", "two-servers-no-delivery", {"first": ":1", "second": ":2"})
+    carry_unawaited({"two-servers": alone})
+    assert alone.causes == [] and "where" not in alone.params
 
 
 def test_junit_is_valid_xml():
