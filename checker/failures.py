@@ -74,6 +74,7 @@ OBSERVATIONS = (
     "hint-redis-from-default", "hint-redis-tried", "hint-redis-make-answers", "hint-redis-default-answers",
 )
 NEVER_AWAITED = "never awaited"
+NEVER_AWAITED_CAUSES = frozenset({"hint-never-awaited", "hint-never-awaited-consumer"})
 
 
 def closes_gate(status: str, key: str) -> bool:
@@ -452,7 +453,7 @@ def cause_signature(status: str, key: str, params: dict, causes: list[str]) -> s
         return "layer-missing"  # no CHANNEL_LAYERS: self.channel_layer is None
     if key in SHARED_KEYS:
         return key
-    if {"hint-never-awaited", "hint-never-awaited-consumer"} & set(causes):
+    if NEVER_AWAITED_CAUSES & set(causes):
         return f"never-awaited|{params.get('warning')}"  # one missing await fails every check after it
     if key == "layer-broken":
         return f"{key}|{params.get('error')}"

@@ -56,7 +56,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from checker import ROOT
-from tools.lesson_runs import RUN_FIELDS, run_commands, shown_in
+from tools.lesson_runs import RUN_FIELDS, commands_of, run_commands, script_of, shown_in
 
 LESSONS = ROOT / "lessons"
 MARKER = re.compile(r"^<!-- output: (?P<spec>.+?) -->\n```text\n(?P<body>.*?)^```", re.M | re.S)
@@ -158,7 +158,7 @@ def parse(lesson: Path, spec: str, body: str, start: int, end: int) -> Marked:
             marked.env[key.strip()] = val
     if marked.mistake and marked.project:
         raise ValueError(f"{lesson.relative_to(ROOT)}: a marker names a mistake or a project, not both")
-    if marked.run and not marked.is_run or marked.is_run and not marked.project:
+    if (marked.run and not marked.is_run) or (marked.is_run and not marked.project):
         raise ValueError(f"{lesson.relative_to(ROOT)}: `run; project: steps/NN-slug` and its fields go together")
     return marked
 
@@ -301,8 +301,6 @@ def regenerate(found: list[Marked], jobs: int) -> dict[int, str]:
 
 
 def run_key(marked: Marked) -> tuple:
-    from tools.lesson_runs import commands_of, script_of
-
     return commands_of(marked), script_of(marked) if marked.run.get("script") else ""
 
 

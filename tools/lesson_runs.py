@@ -27,10 +27,15 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
-FENCE = re.compile(r"^```([\w-]*)\n(.*?)^```", re.M | re.S)
-PATH_LINE = re.compile(r"^(?:#|//|<!--)\s+[\w./-]+\.\w+(?:\s+\.\.\.)?\s*(?:-->)?$")
+from checker import ROOT
+
+if str(ROOT / "tests") not in sys.path:
+    sys.path.insert(0, str(ROOT / "tests"))
+from lesson_format import FENCE, PATH_LINE  # noqa: E402  (a lesson read as the lesson tests read it)
+
 RUN_FIELDS = ("script", "server", "show", "setup", "cmd")
 DEADLINE = 60  # seconds for a server to listen: Django starts in about 1 s, 10 at load average ~10
 SETTLE = 1.0  # seconds a server gets to write the log lines of the last request
@@ -78,19 +83,20 @@ def shell_script(marked) -> str:
     if run.get("setup"):
         lines.append(f"( {run['setup']} ) >/dev/null 2>&1")
     servers = run.get("server", [])
+    # A server that fails to start shows why in its log: that is the output, or the run's error.
+    stopped = ("cat ~/server.log; exit 0" if run.get("show") == "server"
+               else 'echo "the server stopped:"; cat ~/server.log; exit 1')
     for n, server in enumerate(servers):
-        # Listening, or gone (a server that fails to start shows why in its log).
-        stopped = ("cat ~/server.log; exit 0" if run.get("show") == "server"
-                   else 'echo "the server stopped:"; cat ~/server.log; exit 1')
+        port = port_of(server)
         lines += [
             f"( {server} ) >> ~/server.log 2>&1 &",
             f"server{n}=$!",
-            f"for i in $(seq {DEADLINE * 10}); do (: </dev/tcp/127.0.0.1/{port_of(server)}) 2>/dev/null && break;"
+            f"for i in $(seq {DEADLINE * 10}); do (: </dev/tcp/127.0.0.1/{port}) 2>/dev/null && break;"
             f' kill -0 "$server{n}" 2>/dev/null || break; sleep 0.1; done',
             f'kill -0 "$server{n}" 2>/dev/null || {{ {stopped}; }}',
             # Alive but deaf (runserver's reloader waits for a fix after an import error).
-            f"(: </dev/tcp/127.0.0.1/{port_of(server)}) 2>/dev/null || "
-            f'{{ echo "the server did not listen on {port_of(server)} in {DEADLINE} s:"; cat ~/server.log; exit 1; }}',
+            f"(: </dev/tcp/127.0.0.1/{port}) 2>/dev/null || "
+            f'{{ echo "the server did not listen on {port} in {DEADLINE} s:"; cat ~/server.log; exit 1; }}',
         ]
     if commands.strip() not in (s.strip() for s in servers):
         out = "/dev/null" if run.get("show") == "server" else "~/commands.log"
