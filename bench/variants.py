@@ -101,11 +101,7 @@ def compare(out: Path, reps: int = 5, keys: list[str] | None = None, name: str =
         data["fix_diff"] = patch_diff("09-history", "before", reverse=True)
     out.mkdir(parents=True, exist_ok=True)
     (out / f"{name}.json").write_text(json.dumps(data, indent=1) + "\n")
-    head = ["server", "N", "median d/s", f"x {base_key}", "CPU us/delivery",
-            f"CPU x {base_key}", "lost"]
-    table = [[r["server"], r["clients"], f"{r['median_deliveries_per_s']:,.0f}",
-              f"{r['ratio_to_base']:.2f}x", f"{r['median_cpu_us_per_delivery']:.0f}",
-              f"{r['cpu_ratio_to_base']:.2f}x", r["lost"]] for r in summary]
+    head, table = summary_table(data)
     command = ("python -m bench --step09" if name == "step09-vs-06"
                else f"python -m bench --compare {','.join(keys)}")
     md = [f"# {', '.join(keys)}: flat out, median of {reps} alternating runs", "",
@@ -127,12 +123,29 @@ def compare(out: Path, reps: int = 5, keys: list[str] | None = None, name: str =
         md += ["", "What step 09 changes for speed (from `step09-before` to `step09`):", "",
                "```diff", data["fix_diff"].rstrip(), "```"]
     (out / f"{name}.md").write_text("\n".join(md) + "\n")
-    widths = [max(len(str(c)) for c in col) for col in zip(head, *table, strict=False)]
     say("")
-    for row in [head] + table:
-        say("  ".join(str(c).rjust(w) for c, w in zip(row, widths, strict=False)))
+    for line in console_table(data):
+        say(line)
     say(f"\nwrote {out / (name + '.json')} and {out / (name + '.md')}")
     return 0
+
+
+def summary_table(data: dict) -> tuple[list[str], list[list]]:
+    """The medians of a comparison (its .json), as the report's and the console's table."""
+    base_key = data["base"]
+    head = ["server", "N", "median d/s", f"x {base_key}", "CPU us/delivery",
+            f"CPU x {base_key}", "lost"]
+    table = [[r["server"], r["clients"], f"{r['median_deliveries_per_s']:,.0f}",
+              f"{r['ratio_to_base']:.2f}x", f"{r['median_cpu_us_per_delivery']:.0f}",
+              f"{r['cpu_ratio_to_base']:.2f}x", r["lost"]] for r in data["summary"]]
+    return head, table
+
+
+def console_table(data: dict) -> list[str]:
+    """What `python -m bench --step09` prints at the end: the medians, aligned (lessons quote it)."""
+    head, table = summary_table(data)
+    widths = [max(len(str(c)) for c in col) for col in zip(head, *table, strict=False)]
+    return ["  ".join(str(c).rjust(w) for c, w in zip(row, widths, strict=False)) for row in [head] + table]
 
 
 # What the profile summary adds up: (label, a regex on a frame).

@@ -93,6 +93,7 @@ class Course:
     checks: dict[str, CheckSpec]
     requirements: tuple[Requirement, ...] = ()
     python: str = ""  # the Python versions supported
+    causes: dict[str, tuple[tuple[int, str], ...]] = field(default_factory=dict)  # [causes]: where each is taught
 
     def points(self, number: int, thorough: bool = False) -> float:
         """What step `number` is worth: the points of the checks that count in it."""
@@ -102,7 +103,14 @@ class Course:
     def requirements_of(self, number: int) -> list[Requirement]:
         return [r for r in self.requirements if r.step <= number]
 
-    def lesson_link(self, check_id: str, lang: str) -> str:
+    def lesson_link(self, check_id: str, lang: str, causes=(), step: int | None = None) -> str:
+        """The lesson section to read: where the first of `causes` that [causes] names is taught
+        (by the step checked), else the check's own section."""
+        for cause in causes:
+            taught = [(n, section) for n, section in self.causes.get(cause, ()) if step is None or n <= step]
+            if taught:
+                n, section = taught[-1]
+                return self.steps[n].lesson_link(lang, section)
         spec = self.checks[check_id]
         return self.steps[spec.step].lesson_link(lang, spec.section)
 
@@ -138,10 +146,19 @@ def parse(text: str) -> Course:
             **{**s, "changes": tuple(s.get("changes", ()))},
             checks=step_checks(checks, s["number"]),
         )
+    causes = {}
+    for cause, places in data.get("causes", {}).items():
+        parsed = []
+        for place in [places] if isinstance(places, str) else places:
+            number, sep, section = place.partition("#")
+            if not (sep and number.isdigit() and int(number) in steps and section):
+                raise ValueError(f"course.toml: [causes] {cause} = {place!r}: expected \"N#section\" of a step")
+            parsed.append((int(number), section))
+        causes[cause] = tuple(sorted(parsed))
     return Course(
         steps=steps, checks={c.id: c for c in checks},
         requirements=tuple(Requirement(**r) for r in data.get("requirement", ())),
-        python=data.get("python", {}).get("supported", ""),
+        python=data.get("python", {}).get("supported", ""), causes=causes,
     )
 
 

@@ -72,7 +72,7 @@ class Row:
             return t(self.problem, lang, **self.params).splitlines()[0]
         if not self.report:
             return ""
-        first = fix_first(self.report, lang)
+        first = fix_first(self.report, lang, N_("fix-first-cell"))  # the column says "what to fix first"
         if first:
             return first
         warned = next((r for r in self.report.results if r.status == "warn" and r.key), None)

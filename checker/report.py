@@ -12,7 +12,7 @@ import sys
 from checker.course import load_course
 from checker.escape import terminal
 from checker.failures import OBSERVATIONS, cause_signature
-from checker.i18n import render, t
+from checker.i18n import N_, render, t
 from checker.result import PASSED, CheckResult
 from checker.runner import StepReport
 
@@ -53,8 +53,15 @@ def shared_causes(report: StepReport) -> dict[str, str]:
     return same
 
 
-def fix_first(report: StepReport, lang: str) -> str:
-    """One line: the first failure to fix, and where (its file:line, else its lesson section)."""
+def lesson_of(report: StepReport, result: CheckResult, lang: str) -> str:
+    """The lesson section for this result: where its cause is taught (course.toml [causes]), else
+    the check's own."""
+    return load_course().lesson_link(result.id, lang, result.causes, report.step.number)
+
+
+def fix_first(report: StepReport, lang: str, key: str = N_("fix-first")) -> str:
+    """One line: the first failure to fix, and where (its file:line, else its lesson section);
+    key "fix-first-cell" leaves out "Fix first:" for a column that says it already."""
     same = shared_causes(report)
     failed = [r for r in report.results if r.status in ("fail", "error")]
     if not failed:
@@ -65,8 +72,8 @@ def fix_first(report: StepReport, lang: str) -> str:
     if r.params.get("warning") and not r.params.get("error") and any(c in OBSERVATIONS for c in r.causes):
         # Nothing crashed: what Python saw is the cause, the check's symptom is not.
         what = r.params["warning"]
-    where = r.params.get("where") if r.params.get("where") not in (None, "", "?") else load_course().lesson_link(r.id, lang)
-    return t("fix-first", lang, check=r.id, what=what.rstrip("."), where=where)
+    where = r.params.get("where") if r.params.get("where") not in (None, "", "?") else lesson_of(report, r, lang)
+    return t(key, lang, check=r.id, what=what.rstrip("."), where=where)
 
 
 def rendered(report: StepReport, result: CheckResult, lang: str, same: dict | None = None) -> dict:
@@ -80,7 +87,7 @@ def rendered(report: StepReport, result: CheckResult, lang: str, same: dict | No
         "status": result.status,
         "message": message(result, lang),
         "hint": hint(result, lang),
-        "lesson": course.lesson_link(result.id, lang),
+        "lesson": lesson_of(report, result, lang),
         "duration_ms": result.duration_ms,
         "repro": f"{report.repro} --only {result.id} -v" if failed and report.repro else "",
         "frames": result.frames,

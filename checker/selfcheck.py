@@ -147,6 +147,12 @@ def problems(course) -> list[str]:
             lesson = ROOT / "lessons" / lang / course.steps[spec.step].lesson
             if not lesson.is_file() or f'<a id="{spec.section}"></a>' not in lesson.read_text(encoding="utf-8"):
                 found.append(f"{check_id!r} links to lessons/{lang}/{course.steps[spec.step].lesson}#{spec.section}, which does not exist")
+    for cause, places in course.causes.items():
+        for number, section in places:
+            for lang in LANGS:
+                lesson = ROOT / "lessons" / lang / course.steps[number].lesson
+                if not lesson.is_file() or f'<a id="{section}"></a>' not in lesson.read_text(encoding="utf-8"):
+                    found.append(f"[causes] {cause} links to lessons/{lang}/{course.steps[number].lesson}#{section}, which does not exist")
     found += missing_mistakes(course)
     return found
 

@@ -28,12 +28,25 @@ after "; " (so no field holds "; " itself):
                            Redis not running); may repeat
     venv: SPEC ...         the student's venv holds just these packages (pip specs, as a
                            mistake's `venv`: tools/venvs.py builds it once), not the workbook's
+    mask: numbers          every number is compared as "#" (and runs of spaces as one): a
+                           benchmark's or a random test's figures, where what is printed and in
+                           what order holds, and the figures are the machine's of that run
+    drop: TEXT             lines holding TEXT are left out of the comparison (both sides): a
+                           clock's ticks between the events of a timeline, whose number is the
+                           machine's timing; may repeat
 
 The run is the student's: the project at ~/my-chat with a venv of its own beside it, the
 workbook at ~/channels-workbook, under a scratch HOME, so that no path of this machine reaches a
 lesson (the checker's temp folders are shown as …/checker-tests-…). Timings, random room tags,
 the ports of the servers and the frames ending a failed test suite's traceback differ from run
 to run: --check compares with those masked (VARYING).
+
+A marker `tree; project: steps/NN-slug` holds a drawn tree of the project's files (what the
+lesson says of a file, after two spaces, aside) to that step's files; it is never written back.
+
+A marker `record bench/results/NAME.json` holds what the benchmark printed at the end of a run
+too long to repeat for a test (`--step09 --reps 5`: 90 loads) to that run's committed record,
+printed again by the benchmark's own code; `make bench` and its variants write the records.
 
 A marker `run; project: steps/NN-slug; ...` quotes a lesson's own command instead of the checker
 (curl, runserver, Daphne's log, manage.py, a script the lesson has the student save): its fields
@@ -60,7 +73,7 @@ from tools.lesson_runs import RUN_FIELDS, commands_of, run_commands, script_of, 
 
 LESSONS = ROOT / "lessons"
 MARKER = re.compile(r"^<!-- output: (?P<spec>.+?) -->\n```text\n(?P<body>.*?)^```", re.M | re.S)
-FIELDS = ("mistake", "project", "edit", "delete", "env", "venv", *RUN_FIELDS)
+FIELDS = ("mistake", "project", "edit", "delete", "env", "venv", "mask", "drop", *RUN_FIELDS)
 # What differs between two runs of the same project, masked when comparing.
 VARYING = [
     (re.compile(r"\b\d+\.\d\d s$", re.M), "#.## s"),
@@ -85,6 +98,16 @@ VARYING = [
     (re.compile(r"\[\d+\.\d\d, "), "[#.##, "),  # how long Daphne took over a request
     (re.compile(r"^86(?:39\d|400)$", re.M), "86400"),  # a group's TTL, read a second or two after it was set
     (re.compile(r"^( *\d+)\.\d\d s\b", re.M), r"\1.## s"),  # a script's clock: whole seconds hold
+    # steady.py (lesson 08): how long it ran, and how many of a too-fast client's messages got
+    # through before the limit closed it, are the machine's timing; what was refused is not.
+    (re.compile(r"(/s for )\d+( s: )\d+( accepted, [1-9]\d* refused)"), r"\1<t>\2<n>\3"),
+    (re.compile(r"(/s for )\d+( s: )"), r"\1<t>\2"),
+    # The browser's tabs (browser: fields): when it asks for the favicon, which channel names the
+    # layer gave the tabs' consumers, and when they joined their group.
+    (re.compile(r"^.*/favicon\.ico\b.*\n?", re.M), ""),
+    (re.compile(r"\bspecific\.[0-9a-f]{32}![0-9a-f]{32}\b"), "specific.<server>!<channel>"),
+    (re.compile(r"\bguest-[0-9a-f]{6}\b"), "guest-<id>"),  # a guest's name: a hash of a new session
+    (re.compile(r"^1\d{9}\.\d+$", re.M), "<unix time>"),
 ]
 
 
@@ -102,6 +125,8 @@ class Marked:
     venv: list[str] = field(default_factory=list)  # pip specs: the student's venv holds just these
     spec: str = ""
     run: dict = field(default_factory=dict)  # a lesson's own commands (tools/lesson_runs.py)
+    numbers_masked: bool = False  # `mask: numbers`
+    dropped: list[str] = field(default_factory=list)  # `drop: TEXT`: lines not compared
     excerpt: bool = False  # the quoted output is cut: compared, never written back
 
     @property
@@ -113,8 +138,16 @@ class Marked:
         return self.args[:1] == ["run"]
 
     @property
+    def is_record(self) -> bool:
+        return self.args[:1] == ["record"]
+
+    @property
+    def is_tree(self) -> bool:
+        return self.args[:1] == ["tree"]
+
+    @property
     def step(self) -> int:
-        if self.is_run:
+        if self.is_run or self.is_tree:
             return project_step(self.project) if self.project else 0
         return int(self.args[1]) if self.args[:1] == ["check"] and self.args[1:2] and self.args[1].isdigit() else 0
 
@@ -129,6 +162,9 @@ def parse(lesson: Path, spec: str, body: str, start: int, end: int) -> Marked:
     for item in fields:
         if item == "excerpt":
             marked.excerpt = True
+            continue
+        if item == "repl":  # a flag of a `run` marker (tools/lesson_runs.py)
+            marked.run["repl"] = True
             continue
         name, sep, value = item.partition(": ")
         if name not in FIELDS or not sep or not value.strip():
@@ -145,10 +181,16 @@ def parse(lesson: Path, spec: str, body: str, start: int, end: int) -> Marked:
             marked.edits.append(dict(zip(("file", "old", "new"), parts, strict=True)))
         elif name == "delete":
             marked.edits.append({"file": value.strip(), "delete": True})
+        elif name == "mask":
+            if value.strip() != "numbers":
+                raise ValueError(f"{lesson.relative_to(ROOT)}: `mask: numbers` is the one mask, got `{value}`")
+            marked.numbers_masked = True
+        elif name == "drop":
+            marked.dropped.append(value.strip())
         elif name == "venv":
             marked.venv = shlex.split(value)
-        elif name == "server":  # may repeat: two Daphnes
-            marked.run.setdefault("server", []).append(value.strip())
+        elif name in ("server", "browser"):  # may repeat: two Daphnes, two tabs
+            marked.run.setdefault(name, []).append(value.strip())
         elif name in RUN_FIELDS:
             marked.run[name] = value.strip()
         else:
@@ -160,6 +202,8 @@ def parse(lesson: Path, spec: str, body: str, start: int, end: int) -> Marked:
         raise ValueError(f"{lesson.relative_to(ROOT)}: a marker names a mistake or a project, not both")
     if (marked.run and not marked.is_run) or (marked.is_run and not marked.project):
         raise ValueError(f"{lesson.relative_to(ROOT)}: `run; project: steps/NN-slug` and its fields go together")
+    if marked.is_tree and not marked.project:
+        raise ValueError(f"{lesson.relative_to(ROOT)}: `tree; project: steps/NN-slug`")
     return marked
 
 
@@ -244,7 +288,53 @@ def build_project(home: StudentHome, marked: Marked) -> Path:
     return project
 
 
+def project_tree(project: Path) -> str:
+    """A project's files as a lesson draws them: folders with "/", four spaces a level; the
+    student's venv, caches and database left out."""
+    lines = [f"{project.name}/"]
+
+    def walk(folder: Path, depth: int):
+        for path in sorted(folder.iterdir()):
+            if path.name in (".venv", "__pycache__", "db.sqlite3") or path.name.startswith("."):
+                continue
+            lines.append("    " * depth + path.name + ("/" if path.is_dir() else ""))
+            if path.is_dir():
+                walk(path, depth + 1)
+
+    walk(project, 1)
+    return "\n".join(lines) + "\n"
+
+
+def tree_paths(text: str) -> set[str]:
+    """The paths a drawn tree names: each line's name under the folders above it, less what the
+    lesson says of it (after two spaces or more)."""
+    paths, folders = set(), []
+    for line in text.rstrip("\n").split("\n"):
+        depth = (len(line) - len(line.lstrip(" "))) // 4
+        name = re.split(r" {2,}", line.strip(), maxsplit=1)[0]
+        folders[depth:] = [name.rstrip("/")]
+        if depth:  # the top folder is the student's (my-chat), not the step's name
+            paths.add("/".join(folders[1:]) + ("/" if name.endswith("/") else ""))
+    return paths
+
+
+def recorded(path: Path) -> str:
+    """What the benchmark printed at the end of the run recorded in `path` (its .json), printed
+    again from the record by the benchmark's own code."""
+    import json
+
+    from bench import report, variants
+
+    data = json.loads(path.read_text(encoding="utf-8"))
+    lines = variants.console_table(data) if "reps" in data else [report.terminal(data)]  # --step09 or a fan-out
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
 def run(marked: Marked) -> str:
+    if marked.is_tree:  # the step's files, no student's home needed
+        return project_tree(ROOT / marked.project)
+    if marked.is_record:  # a run too long to repeat for a test: its record, committed
+        return recorded(ROOT / marked.args[1])
     home = StudentHome()  # one each: every run's project is ~/my-chat
     try:
         return run_in(marked, home)
@@ -305,10 +395,23 @@ def run_key(marked: Marked) -> tuple:
 
 
 def holds(marked: Marked, output: str) -> bool:
-    """Whether the quoted output is what the run printed (cut ones: their lines, in order)."""
+    """Whether the quoted output is what the run printed (cut ones: their lines, in order; a
+    drawn tree: the same paths)."""
+    if marked.is_tree:
+        return tree_paths(marked.body) == tree_paths(output)
+    def shown(text: str) -> str:
+        kept = "\n".join(line for line in text.split("\n") if not any(d in line for d in marked.dropped))
+        return numbers_masked(kept) if marked.numbers_masked else masked(kept)
+
     if marked.excerpt:
-        return shown_in(masked(marked.body), masked(output))
-    return masked(output) == masked(marked.body)
+        return shown_in(shown(marked.body), shown(output))
+    return shown(output) == shown(marked.body)
+
+
+def numbers_masked(text: str) -> str:
+    # A number is not part of a name: step05 and chat_room stay as they are.
+    text = re.sub(r"(?<![A-Za-z_\d])\d(?:[\d,.]*\d)?", "#", masked(text))
+    return re.sub(r"(?<=\S) {2,}", " ", text)
 
 
 def write(found: list[Marked], outputs: dict[int, str]) -> int:
@@ -317,13 +420,14 @@ def write(found: list[Marked], outputs: dict[int, str]) -> int:
         text = lesson.read_text(encoding="utf-8")
         # From the end, so that earlier offsets stay right.
         for i, marked in sorted(((i, m) for i, m in enumerate(found) if m.lesson == lesson), key=lambda x: -x[1].start):
-            if marked.excerpt:  # cut by hand: never written back, only compared
+            if marked.excerpt or marked.is_tree:  # cut or annotated by hand: only compared
                 if not holds(marked, outputs[i]):
                     changed += 1
                     print(f"{marked.where()}: the excerpt is not in what a run prints now; edit it by hand")
                 continue
-            if not holds(marked, outputs[i]):
-                changed += 1
+            if holds(marked, outputs[i]):  # the same but for timings, ports, tags: left as it is
+                continue
+            changed += 1
             text = text[: marked.start] + outputs[i] + text[marked.end:]
         lesson.write_text(text, encoding="utf-8")
     return changed

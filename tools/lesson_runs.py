@@ -6,13 +6,23 @@ has the student save), run as the student runs them: tools/lesson_outputs.py's `
 The commands are the lesson's nearest ```bash block above the marker (`cmd: ...` instead, where the
 lesson names the command in prose). Fields of a `run` marker, besides those of every marker:
 
-    script: NAME     the nearest ```python block above the marker, saved as ~/my-chat/NAME
-    server: CMD      started first in ~/my-chat and waited for (its port: `-p N`, `runserver N`, else
-                     8000); stopped after the commands; may repeat (two Daphnes). When the lesson's
-                     block is a server itself (`python manage.py runserver`), it is not run again
+    script: NAME     the nearest ```python block above the marker, saved as ~/my-chat/NAME;
+                     `script: 04-echo.md#NAME`: the script NAME of that lesson's marker
+    server: CMD      started first in ~/my-chat and waited for (its port: `-p N`, `--port N`,
+                     `runserver N`, else 8000); stopped after the commands; may repeat (a Redis and a
+                     Daphne, two Daphnes). When the lesson's block is a server itself (`python
+                     manage.py runserver`), it is not run again
+    browser: TAB     a tab of headless Chromium, opened (in order, may repeat) once the servers
+                     listen and kept open while the commands run: its path and what is done in it,
+                     `/chat/lobby/ type hello` or `/chat/lobby/ close` (tools/lesson_browser.py)
     show: server     the quoted output is the server's log, not the commands'
+    show: console    ... the browser's console, as DevTools prints it
+    show: text       ... the text of the browser's tabs, as each loaded (a page without its styles)
     setup: CMD       run before everything, its output not shown (say, `python manage.py migrate`)
-    cmd: CMD         the commands, where the lesson has no ```bash block for them
+    cmd: CMD         the commands, where the lesson has no ```bash block for them; `cmd: -`: none
+                     (the browser's tabs are all that happens)
+    repl             the command is interactive (`python manage.py shell`): the quoted session's
+                     `>>> ` lines are typed at its prompts in a terminal (tools/lesson_repl.py)
     excerpt          the quoted output is cut: its lines stand in the run's output in this order,
                      a line `...` standing for any lines, a line ending in `:` (a prompt) for
                      itself and what follows it on the line; nothing is written back
@@ -25,6 +35,7 @@ what runs is stopped with the namespace. PYTHONUNBUFFERED keeps a server's log i
 from __future__ import annotations
 
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -36,7 +47,7 @@ if str(ROOT / "tests") not in sys.path:
     sys.path.insert(0, str(ROOT / "tests"))
 from lesson_format import FENCE, PATH_LINE  # noqa: E402  (a lesson read as the lesson tests read it)
 
-RUN_FIELDS = ("script", "server", "show", "setup", "cmd")
+RUN_FIELDS = ("script", "server", "browser", "show", "setup", "cmd")
 DEADLINE = 60  # seconds for a server to listen: Django starts in about 1 s, 10 at load average ~10
 SETTLE = 1.0  # seconds a server gets to write the log lines of the last request
 
@@ -48,7 +59,7 @@ def blocks_above(text: str, start: int, lang: str) -> list[str]:
 
 def commands_of(marked) -> str:
     if marked.run.get("cmd"):
-        return marked.run["cmd"]
+        return "" if marked.run["cmd"] == "-" else marked.run["cmd"]
     text = marked.lesson.read_text(encoding="utf-8")
     found = blocks_above(text, marked.start, "bash")
     if not found:
@@ -56,8 +67,22 @@ def commands_of(marked) -> str:
     return found[0].rstrip("\n")
 
 
+def script_name(marked) -> str:
+    return marked.run["script"].rpartition("#")[2]
+
+
 def script_of(marked) -> str:
-    """The nearest ```python block above the marker that is not a listing of a step's file."""
+    """The nearest ```python block above the marker that is not a listing of a step's file; with
+    `script: 04-echo.md#NAME`, the script NAME that lesson (of the same edition) has saved."""
+    lesson, _, name = marked.run.get("script", "").rpartition("#")
+    if lesson:
+        from tools.lesson_outputs import markers
+
+        other = marked.lesson.parent / lesson
+        found = [m for m in markers([other]) if m.run.get("script") == name] if other.exists() else []
+        if not found:
+            raise ValueError(f"{marked.where()}: {other.name} has no `script: {name}` marker")
+        return script_of(found[0])
     text = marked.lesson.read_text(encoding="utf-8")
     for body in blocks_above(text, marked.start, "python"):
         if not PATH_LINE.match(body.split("\n", 1)[0]):
@@ -66,7 +91,7 @@ def script_of(marked) -> str:
 
 
 def port_of(command: str) -> int:
-    found = re.search(r"(?:-p |runserver (?:[\d.]+:)?)(\d+)\b", command)
+    found = re.search(r"(?:-p |--port |runserver (?:[\d.]+:)?)(\d+)\b", command)
     return int(found[1]) if found else 8000
 
 
@@ -98,14 +123,31 @@ def shell_script(marked) -> str:
             f"(: </dev/tcp/127.0.0.1/{port}) 2>/dev/null || "
             f'{{ echo "the server did not listen on {port} in {DEADLINE} s:"; cat ~/server.log; exit 1; }}',
         ]
-    if commands.strip() not in (s.strip() for s in servers):
-        out = "/dev/null" if run.get("show") == "server" else "~/commands.log"
+    tabs = run.get("browser", [])
+    if tabs:
+        browser = " ".join([
+            "~/channels-workbook/.venv/bin/python ~/channels-workbook/tools/lesson_browser.py",
+            f"http://127.0.0.1:{port_of(servers[0]) if servers else 8000}", *map(shlex.quote, tabs)])
+        lines += [
+            f"( {browser} ) > ~/browser.log 2>&1 &",
+            "browser=$!",
+            f"for i in $(seq {DEADLINE * 10}); do [ -e ~/browser.ready ] && break;"
+            ' kill -0 "$browser" 2>/dev/null || break; sleep 0.1; done',
+            '[ -e ~/browser.ready ] || { echo "the browser stopped:"; cat ~/browser.log; exit 1; }',
+        ]
+    if run.get("repl"):
+        commands = ("~/channels-workbook/.venv/bin/python ~/channels-workbook/tools/lesson_repl.py "
+                    f"{shlex.quote(commands)} < ~/session.txt")
+    if commands.strip() and commands.strip() not in (s.strip() for s in servers):
+        out = "/dev/null" if run.get("show") in ("server", "console", "text") else "~/commands.log"
         lines.append(f"( {commands}\n) > {out} 2>&1 < /dev/null")
+    if tabs:
+        lines += ["touch ~/browser.done", 'wait "$browser"']
     if servers:
         lines.append(f"sleep {SETTLE}")
         lines += [f'kill -TERM -- "-$server{n}" 2>/dev/null' for n in range(len(servers))]
         lines.append("wait")
-    lines.append("cat ~/server.log" if run.get("show") == "server" else "cat ~/commands.log")
+    lines.append({"server": "cat ~/server.log", "console": "cat ~/browser.log", "text": "cat ~/browser.text"}.get(run.get("show"), "cat ~/commands.log"))
     return "\n".join(lines) + "\n"
 
 
@@ -120,7 +162,9 @@ def namespace(home: Path) -> list[str]:
 
 def run_commands(marked, home: Path, env: dict) -> str:
     if marked.run.get("script"):
-        (home / "my-chat" / marked.run["script"]).write_text(script_of(marked), encoding="utf-8")
+        (home / "my-chat" / script_name(marked)).write_text(script_of(marked), encoding="utf-8")
+    if marked.run.get("repl"):  # what the student types: the quoted session's input lines
+        (home / "session.txt").write_text(marked.body, encoding="utf-8")
     env = {**env, "PYTHONUNBUFFERED": "1"}
     done = subprocess.run([*namespace(home), "bash", "-c", shell_script(marked)], env=env,
                           capture_output=True, text=True, timeout=300)

@@ -6,9 +6,11 @@ import json
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
+import pytest
+
 from checker.course import load_course
 from checker.failures import carry_unawaited
-from checker.report import as_json, as_junit, as_text, fix_first, hint, shared_causes
+from checker.report import as_json, as_junit, as_text, fix_first, hint, lesson_of, shared_causes
 from checker.result import CheckResult
 from checker.runner import StepReport
 
@@ -109,3 +111,31 @@ def test_grade_csv_has_a_row_per_student():
     header = lines[0]
     assert lines[1][header.index("points")] == "1" and lines[1][header.index("max_points")] == points.shown(base["possible"])
     assert lines[2][header.index("reason")] == "no manage.py among the submission's 3 files"
+
+
+def test_a_cause_links_to_where_it_is_taught():
+    """ws-echo (lesson 04) is what notices a layer call without async_to_sync, but lesson 05 teaches
+    it, and from step 06 on the fix is an await (lesson 06); a cause [causes] does not name keeps
+    the check's own section."""
+    layer = CheckResult("ws-echo", "fail", "ws-no-reply", {"name": "alice", "sent": "{}",
+                        "warning": "coroutine 'RedisChannelLayer.group_send' was never awaited"},
+                        ["hint-never-awaited"])
+    at = {n: StepReport(COURSE.steps[n], Path("/home/student/my-chat"), [layer]) for n in (5, 6)}
+    assert lesson_of(at[5], layer, "ru") == "lessons/ru/05-groups.md#groups"
+    assert lesson_of(at[6], layer, "en") == "lessons/en/06-async.md#async-consumer"
+    assert json.loads(as_json([at[5]], "en"))["checks"][0]["lesson"] == "lessons/en/05-groups.md#groups"
+    crash = CheckResult("ws-connect", "error", "consumer-crashed", {}, ["hint-async-to-sync-in-async"])
+    assert lesson_of(at[6], crash, "en") == "lessons/en/06-async.md#async-consumer"
+    assert lesson_of(report(SKIPPED), SKIPPED, "en") == "lessons/en/04-echo.md#echo-consumer"
+    assert lesson_of(at[5], FAILED, "en") == COURSE.lesson_link("project-loads", "en")
+
+
+def test_causes_in_the_course_name_a_step_and_a_section():
+    from checker import ROOT
+    from checker.course import parse
+
+    text = (ROOT / "course.toml").read_text(encoding="utf-8")
+    assert COURSE.causes["hint-never-awaited"] == ((5, "groups"), (6, "async-consumer"))
+    for wrong in ('"groups"', '"99#groups"', '"5#"'):
+        with pytest.raises(ValueError):
+            parse(text.replace('hint-group-name = "5#groups"', f"hint-group-name = {wrong}"))
