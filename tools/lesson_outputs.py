@@ -102,6 +102,13 @@ VARYING = [
     # through before the limit closed it, are the machine's timing; what was refused is not.
     (re.compile(r"(/s for )\d+( s: )\d+( accepted, [1-9]\d* refused)"), r"\1<t>\2<n>\3"),
     (re.compile(r"(/s for )\d+( s: )"), r"\1<t>\2"),
+    # buckets.py (appendix): a socket's burst and what the bucket refilled while the burst was
+    # being sent; that one socket is limited and several are not holds.
+    (re.compile(r"(the room got )\d+(, rate-limited )[1-9]\d*"), r"\1<n>\2<n>"),
+    # What the checker adds to a timing verdict taken on a busy machine (hint-busy-machine).
+    (re.compile(r" (?:Машина была занята|The machine was busy) \(.*?(?:закончится|is done)\."), ""),
+    # pytest's clock past a minute: "in 61.96s (0:01:01)".
+    (re.compile(r"( passed in [\d.]+s) \(\d+:\d\d:\d\d\)"), r"\1"),
     # The browser's tabs (browser: fields): when it asks for the favicon, which channel names the
     # layer gave the tabs' consumers, and when they joined their group.
     (re.compile(r"^.*/favicon\.ico\b.*\n?", re.M), ""),
