@@ -142,17 +142,14 @@ def problems(course) -> list[str]:
                     found.append(f"{where}: {key!r} passes no {sorted(missing)} for its {lang} text {text_key!r}")
 
     found += stale_catalogs()
-    for check_id, spec in course.checks.items():
+    # Every lesson section a check or a cause ([causes]) links to, in every language.
+    links = [(repr(check_id), spec.step, spec.section) for check_id, spec in course.checks.items()]
+    links += [(f"[causes] {cause}", n, section) for cause, places in course.causes.items() for n, section in places]
+    for who, number, section in links:
         for lang in LANGS:
-            lesson = ROOT / "lessons" / lang / course.steps[spec.step].lesson
-            if not lesson.is_file() or f'<a id="{spec.section}"></a>' not in lesson.read_text(encoding="utf-8"):
-                found.append(f"{check_id!r} links to lessons/{lang}/{course.steps[spec.step].lesson}#{spec.section}, which does not exist")
-    for cause, places in course.causes.items():
-        for number, section in places:
-            for lang in LANGS:
-                lesson = ROOT / "lessons" / lang / course.steps[number].lesson
-                if not lesson.is_file() or f'<a id="{section}"></a>' not in lesson.read_text(encoding="utf-8"):
-                    found.append(f"[causes] {cause} links to lessons/{lang}/{course.steps[number].lesson}#{section}, which does not exist")
+            lesson = ROOT / "lessons" / lang / course.steps[number].lesson
+            if not lesson.is_file() or f'<a id="{section}"></a>' not in lesson.read_text(encoding="utf-8"):
+                found.append(f"{who} links to lessons/{lang}/{course.steps[number].lesson}#{section}, which does not exist")
     found += missing_mistakes(course)
     return found
 

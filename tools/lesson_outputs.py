@@ -56,6 +56,7 @@ and how it runs are in tools/lesson_runs.py.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import shlex
@@ -328,8 +329,7 @@ def tree_paths(text: str) -> set[str]:
 def recorded(path: Path) -> str:
     """What the benchmark printed at the end of the run recorded in `path` (its .json), printed
     again from the record by the benchmark's own code."""
-    import json
-
+    # Imported here: only a record needs the benchmark's modules.
     from bench import report, variants
 
     data = json.loads(path.read_text(encoding="utf-8"))
@@ -406,13 +406,16 @@ def holds(marked: Marked, output: str) -> bool:
     drawn tree: the same paths)."""
     if marked.is_tree:
         return tree_paths(marked.body) == tree_paths(output)
-    def shown(text: str) -> str:
-        kept = "\n".join(line for line in text.split("\n") if not any(d in line for d in marked.dropped))
-        return numbers_masked(kept) if marked.numbers_masked else masked(kept)
-
     if marked.excerpt:
-        return shown_in(shown(marked.body), shown(output))
-    return shown(output) == shown(marked.body)
+        return shown_in(compared(marked, marked.body), compared(marked, output))
+    return compared(marked, output) == compared(marked, marked.body)
+
+
+def compared(marked: Marked, text: str) -> str:
+    """An output as --check compares it: its `drop:` lines left out, what varies masked (every
+    number, with `mask: numbers`)."""
+    kept = "\n".join(line for line in text.split("\n") if not any(d in line for d in marked.dropped))
+    return numbers_masked(kept) if marked.numbers_masked else masked(kept)
 
 
 def numbers_masked(text: str) -> str:
@@ -462,7 +465,7 @@ def main(argv=None) -> int:
             i = found.index(m)
             import difflib
 
-            diff = difflib.unified_diff(masked(m.body).splitlines(), masked(outputs[i]).splitlines(),
+            diff = difflib.unified_diff(compared(m, m.body).splitlines(), compared(m, outputs[i]).splitlines(),
                                         "lesson", "run now", lineterm="", n=1)
             print(f"{m.where()}: the quoted output is not what a run prints now\n" + "\n".join(diff))
         print(f"{len(found) - len(stale)} of {len(found)} quoted outputs are what a run prints now")

@@ -48,6 +48,10 @@ if str(ROOT / "tests") not in sys.path:
 from lesson_format import FENCE, PATH_LINE  # noqa: E402  (a lesson read as the lesson tests read it)
 
 RUN_FIELDS = ("script", "server", "browser", "show", "setup", "cmd")
+# `show:` -> the log the quoted output is; without it, the commands' own output.
+SHOWN = {"server": "~/server.log", "console": "~/browser.log", "text": "~/browser.text"}
+# A helper of this workbook run inside the namespace by the workbook's python (selenium, pty).
+TOOL = "~/channels-workbook/.venv/bin/python ~/channels-workbook/tools/{}"
 DEADLINE = 60  # seconds for a server to listen: Django starts in about 1 s, 10 at load average ~10
 SETTLE = 1.0  # seconds a server gets to write the log lines of the last request
 
@@ -126,7 +130,7 @@ def shell_script(marked) -> str:
     tabs = run.get("browser", [])
     if tabs:
         browser = " ".join([
-            "~/channels-workbook/.venv/bin/python ~/channels-workbook/tools/lesson_browser.py",
+            TOOL.format("lesson_browser.py"),
             f"http://127.0.0.1:{port_of(servers[0]) if servers else 8000}", *map(shlex.quote, tabs)])
         lines += [
             f"( {browser} ) > ~/browser.log 2>&1 &",
@@ -136,10 +140,9 @@ def shell_script(marked) -> str:
             '[ -e ~/browser.ready ] || { echo "the browser stopped:"; cat ~/browser.log; exit 1; }',
         ]
     if run.get("repl"):
-        commands = ("~/channels-workbook/.venv/bin/python ~/channels-workbook/tools/lesson_repl.py "
-                    f"{shlex.quote(commands)} < ~/session.txt")
+        commands = f"{TOOL.format('lesson_repl.py')} {shlex.quote(commands)} < ~/session.txt"
     if commands.strip() and commands.strip() not in (s.strip() for s in servers):
-        out = "/dev/null" if run.get("show") in ("server", "console", "text") else "~/commands.log"
+        out = "/dev/null" if run.get("show") in SHOWN else "~/commands.log"
         lines.append(f"( {commands}\n) > {out} 2>&1 < /dev/null")
     if tabs:
         lines += ["touch ~/browser.done", 'wait "$browser"']
@@ -147,7 +150,7 @@ def shell_script(marked) -> str:
         lines.append(f"sleep {SETTLE}")
         lines += [f'kill -TERM -- "-$server{n}" 2>/dev/null' for n in range(len(servers))]
         lines.append("wait")
-    lines.append({"server": "cat ~/server.log", "console": "cat ~/browser.log", "text": "cat ~/browser.text"}.get(run.get("show"), "cat ~/commands.log"))
+    lines.append(f"cat {SHOWN.get(run.get('show'), '~/commands.log')}")
     return "\n".join(lines) + "\n"
 
 
